@@ -1,0 +1,133 @@
+import type { z } from "zod";
+import { getApiKey, requestApiKey } from "./auth.ts";
+import {
+  conversationPageSchema,
+  conversationSchema,
+  createdConversationSchema,
+  errorBodySchema,
+  fileListingSchema,
+  uploadResultSchema,
+  type Conversation,
+  type FileEntry,
+  type UploadResult,
+} from "./wire.ts";
+
+/** An HTTP answer that was not a success, with the protocol's error code. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function withKey(init: RequestInit = {}): RequestInit {
+  const headers = new Headers(init.headers);
+  const key = getApiKey();
+  if (key) headers.set("X-Session-API-Key", key);
+  return { ...init, headers };
+}
+
+/** fetch with the session key; a 401 asks the user for a key and tries again. */
+async function send(path: string, init: RequestInit = {}): Promise<Response> {
+  for (;;) {
+    const response = await fetch(path, withKey(init));
+    if (response.status !== 401) return response;
+    const hadKey = Boolean(getApiKey());
+    await requestApiKey(hadKey ? "The server rejected the saved session API key." : "This server needs a session API key.");
+  }
+}
+
+async function failure(response: Response): Promise<ApiError> {
+  const text = await response.text();
+  let body: unknown = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Not JSON: keep the text.
+  }
+  const parsed = errorBodySchema.safeParse(body);
+  if (parsed.success) return new ApiError(response.status, parsed.data.code, parsed.data.error);
+  return new ApiError(response.status, "internal", text.trim() || `HTTP ${response.status}`);
+}
+
+async function json<S extends z.ZodType>(schema: S, path: string, init?: RequestInit): Promise<z.infer<S>> {
+  const response = await send(path, init);
+  if (!response.ok) throw await failure(response);
+  const parsed = schema.safeParse(await response.json());
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ApiError(response.status, "invalid_response", `unexpected answer from ${path}: ${issue?.path.join(".") || "body"}: ${issue?.message ?? "invalid"}`);
+  }
+  return parsed.data;
+}
+
+function conversationPath(id: string, rest = ""): string {
+  return `/api/conversations/${encodeURIComponent(id)}${rest}`;
+}
+
+const jsonHeaders = { "Content-Type": "application/json" };
+
+export function listConversations(limit = 100): Promise<Conversation[]> {
+  return json(conversationPageSchema, `/api/conversations?limit=${limit}`).then((page) => page.results);
+}
+
+export function createConversation(body: { initial_task?: string; title?: string } = {}): Promise<string> {
+  return json(createdConversationSchema, "/api/conversations", { method: "POST", headers: jsonHeaders, body: JSON.stringify(body) }).then(
+    (created) => created.conversation_id,
+  );
+}
+
+export function getConversation(id: string): Promise<Conversation> {
+  return json(conversationSchema, conversationPath(id));
+}
+
+export async function renameConversation(id: string, title: string): Promise<void> {
+  const response = await send(conversationPath(id), { method: "PATCH", headers: jsonHeaders, body: JSON.stringify({ title }) });
+  if (!response.ok) throw await failure(response);
+}
+
+export async function deleteConversation(id: string): Promise<void> {
+  const response = await send(conversationPath(id), { method: "DELETE" });
+  if (!response.ok) throw await failure(response);
+}
+
+export function listFiles(id: string): Promise<FileEntry[]> {
+  return json(fileListingSchema, conversationPath(id, "/files")).then((listing) => listing.files);
+}
+
+export async function readFile(id: string, path: string): Promise<string> {
+  const response = await send(conversationPath(id, `/files/content?path=${encodeURIComponent(path)}`));
+  if (!response.ok) throw await failure(response);
+  return response.text();
+}
+
+export function uploadFiles(id: string, files: File[]): Promise<UploadResult> {
+  const form = new FormData();
+  for (const file of files) form.append("file", file, file.name);
+  return json(uploadResultSchema, conversationPath(id, "/upload-files"), { method: "POST", body: form });
+}
+
+export function zipUrl(id: string): string {
+  return conversationPath(id, "/zip");
+}
+
+/** The workspace as a zip, fetched with the key (a plain link cannot send the header). */
+export async function downloadZip(id: string): Promise<Blob> {
+  const response = await send(zipUrl(id));
+  if (!response.ok) throw await failure(response);
+  return response.blob();
+}
+
+/** Checks that a conversation can be reached: used before the WebSocket reconnects. */
+export async function probeConversation(id: string): Promise<"ok" | "not_found" | "offline"> {
+  try {
+    const response = await send(conversationPath(id));
+    if (response.status === 404) return "not_found";
+    return response.ok ? "ok" : "offline";
+  } catch {
+    return "offline";
+  }
+}

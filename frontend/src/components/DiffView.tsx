@@ -1,0 +1,22 @@
+function lineClass(line: string): string {
+  if (line.startsWith("+++") || line.startsWith("---") || line.startsWith("Index:") || line.startsWith("====")) return "diff-file";
+  if (line.startsWith("@@")) return "diff-hunk";
+  if (line.startsWith("+")) return "diff-add";
+  if (line.startsWith("-")) return "diff-del";
+  return "diff-ctx";
+}
+
+/** A unified diff with added and removed lines coloured. */
+export function DiffView({ diff }: { diff: string }) {
+  const lines = diff.replace(/\n$/, "").split("\n");
+  return (
+    <pre className="diff" data-testid="diff">
+      {lines.map((line, i) => (
+        <span key={i} className={`diff-line ${lineClass(line)}`}>
+          {line || " "}
+          {"\n"}
+        </span>
+      ))}
+    </pre>
+  );
+}

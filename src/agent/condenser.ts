@@ -1,0 +1,89 @@
+import type { ContentBlockParam, MessageParam } from "@anthropic-ai/sdk/resources/messages";
+
+/** A rough token count: about four characters a token for English and code. */
+export function estimateTokens(value: unknown): number {
+  return Math.ceil((typeof value === "string" ? value.length : JSON.stringify(value).length) / 4);
+}
+
+export type Condensed = { messages: MessageParam[]; elidedResults: number; droppedMessages: number };
+
+/** Messages at the end that are never condensed: the step in progress and the few before it. */
+const KEEP_RECENT = 6;
+/** An old tool result or tool input longer than this is cut to its head and tail. */
+const LONG_TEXT = 600;
+
+/**
+ * Fits a history into a token budget instead of failing: first the results and inputs of older tool calls
+ * are cut to their head and tail, then whole older steps are dropped from the middle (the task, the first
+ * message, always stays, with a note of what was removed), and last the recent results are cut too.
+ */
+export function condense(messages: MessageParam[], budgetTokens: number): Condensed {
+  let result: Condensed = { messages, elidedResults: 0, droppedMessages: 0 };
+  if (estimateTokens(messages) <= budgetTokens) return result;
+
+  result = elideOld(result, messages.length - KEEP_RECENT);
+  if (estimateTokens(result.messages) <= budgetTokens) return result;
+
+  result = dropMiddle(result, budgetTokens);
+  if (estimateTokens(result.messages) <= budgetTokens) return result;
+
+  return elideOld(result, result.messages.length - 1);
+}
+
+function elideOld(current: Condensed, before: number): Condensed {
+  let elided = 0;
+  const messages = current.messages.map((message, index) => {
+    if (index === 0 || index >= before || typeof message.content === "string") return message;
+    const content = message.content.map((block) => {
+      const cut = elideBlock(block);
+      if (cut !== block) elided++;
+      return cut;
+    });
+    return { ...message, content };
+  });
+  return { ...current, messages, elidedResults: current.elidedResults + elided };
+}
+
+function elideBlock(block: ContentBlockParam): ContentBlockParam {
+  if (block.type === "tool_result" && typeof block.content === "string" && block.content.length > LONG_TEXT) {
+    return { ...block, content: shorten(block.content) };
+  }
+  if (block.type === "tool_use" && typeof block.input === "object" && block.input !== null) {
+    const input = Object.fromEntries(Object.entries(block.input).map(([key, value]) => [key, typeof value === "string" && value.length > LONG_TEXT ? shorten(value) : value]));
+    return JSON.stringify(input) === JSON.stringify(block.input) ? block : { ...block, input };
+  }
+  return block;
+}
+
+function shorten(text: string): string {
+  const head = text.slice(0, 300);
+  const tail = text.slice(-150);
+  return `${head}\n[... ${text.length - 450} characters condensed to save context ...]\n${tail}`;
+}
+
+/**
+ * Drops assistant/user pairs right after the first message. Messages alternate (index 1 is the assistant),
+ * so removing pairs keeps the alternation, and a tool result never outlives its tool call.
+ */
+function dropMiddle(current: Condensed, budgetTokens: number): Condensed {
+  const [first, ...rest] = current.messages;
+  if (!first) return current;
+  let start = 0;
+  const total = estimateTokens(current.messages);
+  let removedTokens = 0;
+  while (rest.length - start - 2 >= KEEP_RECENT && total - removedTokens > budgetTokens) {
+    removedTokens += estimateTokens(rest[start]) + estimateTokens(rest[start + 1]);
+    start += 2;
+  }
+  if (start === 0) return current;
+  const removed = rest.slice(0, start);
+  const userWords = removed
+    .filter((m) => m.role === "user" && typeof m.content !== "string")
+    .flatMap((m) => (m.content as ContentBlockParam[]).filter((b) => b.type === "text").map((b) => (b.type === "text" ? b.text.slice(0, 500) : "")));
+  const note = `[Context condensed: ${start} earlier messages (older steps of this task) were removed to fit the context window; their effects on the workspace remain.${
+    userWords.length ? ` The user said in that part: ${userWords.map((w) => JSON.stringify(w)).join(" / ")}` : ""
+  }]`;
+  const firstContent: ContentBlockParam[] = typeof first.content === "string" ? [{ type: "text", text: first.content }] : [...first.content];
+  firstContent.push({ type: "text", text: note });
+  return { messages: [{ ...first, content: firstContent }, ...rest.slice(start)], elidedResults: current.elidedResults, droppedMessages: current.droppedMessages + start };
+}

@@ -1,0 +1,241 @@
+import { and, asc, count, desc, eq, gt, gte, lt, lte, or, sql } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { conversations, events } from "../db/schema.ts";
+import type { NewEvent, StoredEvent } from "./schema.ts";
+import type { ConversationRecord, EventRange, EventStore } from "./store.ts";
+
+type PendingAppend = {
+  conversationId: string;
+  events: NewEvent[];
+  resolve: (stored: StoredEvent[]) => void;
+  reject: (error: unknown) => void;
+};
+
+type ConversationRow = typeof conversations.$inferSelect;
+
+/**
+ * The SQLite event store. Appends that arrive in the same turn of the event loop are committed in one
+ * transaction (group commit): one fsync-free WAL commit for many events instead of one each.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly nextIds = new Map<string, number>();
+  private queue: PendingAppend[] = [];
+  private flushScheduled = false;
+  private closed = false;
+
+  private readonly insertEvent;
+  private readonly touchConversation;
+  private readonly maxId;
+
+  constructor(private readonly db: Db) {
+    this.insertEvent = db
+      .insert(events)
+      .values({ conversationId: sql.placeholder("c"), id: sql.placeholder("i"), json: sql.placeholder("j") })
+      .prepare();
+    this.touchConversation = db
+      .update(conversations)
+      .set({ lastActivityAt: sql`${sql.placeholder("t")}` })
+      .where(eq(conversations.id, sql.placeholder("c")))
+      .prepare();
+    this.maxId = db
+      .select({ max: sql<number | null>`max(${events.id})` })
+      .from(events)
+      .where(eq(events.conversationId, sql.placeholder("c")))
+      .prepare();
+  }
+
+  createConversation(record: ConversationRecord): void {
+    this.db.insert(conversations).values(toRow(record)).run();
+    this.nextIds.set(record.conversation_id, 0);
+  }
+
+  getConversation(id: string): ConversationRecord | undefined {
+    const row = this.db.select().from(conversations).where(eq(conversations.id, id)).get();
+    return row ? fromRow(row) : undefined;
+  }
+
+  listConversations(limit: number, after?: string): { results: ConversationRecord[]; nextPageId: string | null } {
+    const cursor = after ? decodeCursor(after) : undefined;
+    const where = cursor
+      ? or(lt(conversations.lastActivityAt, cursor.at), and(eq(conversations.lastActivityAt, cursor.at), lt(conversations.id, cursor.id)))
+      : undefined;
+    const rows = this.db
+      .select()
+      .from(conversations)
+      .where(where)
+      .orderBy(desc(conversations.lastActivityAt), desc(conversations.id))
+      .limit(limit + 1)
+      .all();
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    const nextPageId = rows.length > limit && last ? encodeCursor(last.lastActivityAt, last.id) : null;
+    return { results: page.map(fromRow), nextPageId };
+  }
+
+  updateConversation(id: string, patch: Partial<Omit<ConversationRecord, "conversation_id">>): void {
+    const row = toRow({ ...(this.getConversation(id) ?? ({} as ConversationRecord)), ...patch, conversation_id: id });
+    const { id: _ignored, ...values } = row;
+    this.db.update(conversations).set(values).where(eq(conversations.id, id)).run();
+  }
+
+  deleteConversation(id: string): void {
+    this.db.transaction((tx) => {
+      tx.delete(events).where(eq(events.conversationId, id)).run();
+      tx.delete(conversations).where(eq(conversations.id, id)).run();
+    });
+    this.nextIds.delete(id);
+  }
+
+  countConversations(): number {
+    return this.db.select({ n: count() }).from(conversations).get()?.n ?? 0;
+  }
+
+  countEvents(): number {
+    return this.db.select({ n: count() }).from(events).get()?.n ?? 0;
+  }
+
+  append(conversationId: string, newEvents: NewEvent[]): Promise<StoredEvent[]> {
+    if (this.closed) return Promise.reject(new Error("the event store is closed"));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ conversationId, events: newEvents, resolve, reject });
+      if (this.flushScheduled) return;
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    });
+  }
+
+  /** Commits everything queued; called on its own, and by close() so nothing queued is lost. */
+  flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    try {
+      const results = this.commit(batch);
+      batch.forEach((item, i) => item.resolve(results[i] as StoredEvent[]));
+    } catch {
+      // One bad item (an unknown conversation) must not fail the others: retry them one by one.
+      for (const item of batch) {
+        try {
+          item.resolve(this.commit([item])[0] as StoredEvent[]);
+        } catch (error) {
+          item.reject(error);
+        }
+      }
+    }
+  }
+
+  private commit(batch: PendingAppend[]): StoredEvent[][] {
+    const timestamp = new Date().toISOString();
+    const reserved = new Map<string, number>();
+    const results = this.db.transaction(() => {
+      const touched = new Set<string>();
+      const stored = batch.map((item) => {
+        let next = reserved.get(item.conversationId) ?? this.nextId(item.conversationId);
+        const itemEvents = item.events.map((event) => {
+          const full = { id: next++, timestamp, ...event } as StoredEvent;
+          this.insertEvent.run({ c: item.conversationId, i: full.id, j: JSON.stringify(full) });
+          return full;
+        });
+        reserved.set(item.conversationId, next);
+        touched.add(item.conversationId);
+        return itemEvents;
+      });
+      for (const id of touched) this.touchConversation.run({ c: id, t: timestamp });
+      return stored;
+    });
+    // Only a committed transaction advances the id counters.
+    for (const [id, next] of reserved) this.nextIds.set(id, next);
+    return results;
+  }
+
+  private nextId(conversationId: string): number {
+    const known = this.nextIds.get(conversationId);
+    if (known !== undefined) return known;
+    const next = this.latestIdFromDb(conversationId) + 1;
+    this.nextIds.set(conversationId, next);
+    return next;
+  }
+
+  private latestIdFromDb(conversationId: string): number {
+    const row = this.maxId.get({ c: conversationId }) as { max: number | null } | undefined;
+    return row?.max ?? -1;
+  }
+
+  read(conversationId: string, range: EventRange = {}): StoredEvent[] {
+    const conditions = [eq(events.conversationId, conversationId), gte(events.id, range.startId ?? 0)];
+    if (range.endId !== undefined) conditions.push(lte(events.id, range.endId));
+    return this.db
+      .select({ json: events.json })
+      .from(events)
+      .where(and(...conditions))
+      .orderBy(range.reverse ? desc(events.id) : asc(events.id))
+      .limit(range.limit ?? 100)
+      .all()
+      .map((row) => JSON.parse(row.json) as StoredEvent);
+  }
+
+  readJsonAfter(conversationId: string, afterId: number, limit = -1): Array<{ id: number; json: string }> {
+    return this.db
+      .select({ id: events.id, json: events.json })
+      .from(events)
+      .where(and(eq(events.conversationId, conversationId), gt(events.id, afterId)))
+      .orderBy(asc(events.id))
+      .limit(limit)
+      .all();
+  }
+
+  latestId(conversationId: string): number {
+    const known = this.nextIds.get(conversationId);
+    if (known !== undefined) return known - 1;
+    return this.latestIdFromDb(conversationId);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.db.$client.close();
+  }
+}
+
+function toRow(record: ConversationRecord): ConversationRow {
+  return {
+    id: record.conversation_id,
+    title: record.title,
+    agentState: record.agent_state,
+    runtime: record.runtime,
+    confirmationMode: record.confirmation_mode,
+    workspace: record.workspace,
+    settings: JSON.stringify(record.settings ?? {}),
+    createdAt: record.created_at,
+    lastActivityAt: record.last_activity_at,
+  };
+}
+
+function fromRow(row: ConversationRow): ConversationRecord {
+  return {
+    conversation_id: row.id,
+    title: row.title,
+    agent_state: row.agentState,
+    runtime: row.runtime,
+    confirmation_mode: row.confirmationMode,
+    workspace: row.workspace,
+    settings: JSON.parse(row.settings) as Record<string, unknown>,
+    created_at: row.createdAt,
+    last_activity_at: row.lastActivityAt,
+  };
+}
+
+function encodeCursor(at: string, id: string): string {
+  return Buffer.from(JSON.stringify([at, id])).toString("base64url");
+}
+
+function decodeCursor(pageId: string): { at: string; id: string } | undefined {
+  try {
+    const [at, id] = JSON.parse(Buffer.from(pageId, "base64url").toString()) as [unknown, unknown];
+    return typeof at === "string" && typeof id === "string" ? { at, id } : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,93 @@
+import type { EventStore } from "./store.ts";
+import type { NewEvent, ObservationEvent, StoredEvent } from "./schema.ts";
+import { isObservation } from "./schema.ts";
+import { toWireJson } from "./serialize.ts";
+
+export type EventListener = (event: StoredEvent) => void;
+/** Sends a frame to every socket subscribed to a topic (Bun's server.publish). */
+export type Publisher = (topic: string, frame: string) => void;
+
+export function conversationTopic(conversationId: string): string {
+  return `conversation:${conversationId}`;
+}
+
+/**
+ * One conversation's event stream: append stores (group commit) and only then publishes the frame to the
+ * conversation's topic and calls the in-process listeners (the action executor, the agent), in id order.
+ */
+export class EventStream {
+  readonly topic: string;
+  private readonly listeners = new Set<EventListener>();
+
+  constructor(
+    readonly conversationId: string,
+    private readonly store: EventStore,
+    private readonly publish: Publisher,
+    /** Applied to every event before it is stored (secret masking). */
+    private readonly redact: (event: NewEvent) => NewEvent = (e) => e,
+  ) {
+    this.topic = conversationTopic(conversationId);
+  }
+
+  append(event: NewEvent): Promise<StoredEvent> {
+    return this.appendMany([event]).then((stored) => stored[0] as StoredEvent);
+  }
+
+  appendMany(events: NewEvent[]): Promise<StoredEvent[]> {
+    return this.store.append(this.conversationId, events.map(this.redact)).then((stored) => {
+      for (const event of stored) this.deliver(event);
+      return stored;
+    });
+  }
+
+  /** Listeners run synchronously after the event is committed and published; they must not throw. */
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves with the first future event that matches. */
+  waitFor<T extends StoredEvent>(match: (event: StoredEvent) => event is T, signal?: AbortSignal): Promise<T>;
+  waitFor(match: (event: StoredEvent) => boolean, signal?: AbortSignal): Promise<StoredEvent>;
+  waitFor(match: (event: StoredEvent) => boolean, signal?: AbortSignal): Promise<StoredEvent> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const onAbort = () => {
+        unsubscribe();
+        reject(signal?.reason);
+      };
+      const unsubscribe = this.subscribe((event) => {
+        if (!match(event)) return;
+        unsubscribe();
+        signal?.removeEventListener("abort", onAbort);
+        resolve(event);
+      });
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /** The observation answering an action (its `cause`). Subscribe before appending the action to never miss it. */
+  waitForObservation(actionId: number, signal?: AbortSignal): Promise<ObservationEvent> {
+    return this.waitFor((e): e is ObservationEvent => isObservation(e) && e.cause === actionId, signal);
+  }
+
+  /** Stored events after an id (for rebuilding state after a restart). */
+  history(afterId = -1): StoredEvent[] {
+    return this.store.read(this.conversationId, { startId: afterId + 1, limit: Number.MAX_SAFE_INTEGER });
+  }
+
+  latestId(): number {
+    return this.store.latestId(this.conversationId);
+  }
+
+  private deliver(event: StoredEvent): void {
+    this.publish(this.topic, toWireJson(event));
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        console.error(`event listener failed on event ${event.id}:`, error);
+      }
+    }
+  }
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bun
+import { ConfigError, describeSettings, loadConfig, type Config } from "./config.ts";
+import { log } from "./log.ts";
+import { startServer } from "./server/server.ts";
+import { VERSION } from "./version.ts";
+
+const USAGE = `bunhands ${VERSION}: a server for AI coding agents
+
+usage:
+  bunhands [serve]        start the server (default)
+  bunhands run "TASK"     run one task headless, printing each event as a line
+  bunhands --version      print the version
+  bunhands --help         this text
+
+settings (environment variables, with defaults):`;
+
+function printHelp(): void {
+  const settings = describeSettings();
+  const width = Math.max(...settings.map((s) => s.name.length));
+  console.log(`${USAGE}\n${settings.map((s) => `  ${s.name.padEnd(width)}  ${s.default}`).join("\n")}`);
+}
+
+function readConfig(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`bunhands: ${error.message}`);
+    process.exit(2);
+  }
+}
+
+async function serve(): Promise<void> {
+  const config = readConfig();
+  const handle = await startServer(config);
+  console.log(`bunhands ${VERSION} listening on ${handle.url}`);
+  let signals = 0;
+  const shutdown = (signal: string) => {
+    if (++signals > 1) process.exit(130);
+    log.info("shutting down", { signal });
+    void handle.stop().then(() => process.exit(0));
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command = "serve", ...rest] = argv;
+  if (command === "--version" || command === "-v" || command === "version") return void console.log(VERSION);
+  if (command === "--help" || command === "-h" || command === "help") return printHelp();
+  if (command === "serve") return serve();
+  if (command === "run") {
+    const { runHeadless } = await import("./headless.ts");
+    process.exit(await runHeadless(readConfig(), rest.join(" ")));
+  }
+  console.error(`bunhands: unknown command ${JSON.stringify(command)}; see bunhands --help`);
+  process.exit(2);
+}
+
+await main(process.argv.slice(2));

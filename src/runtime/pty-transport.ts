@@ -1,0 +1,82 @@
+import { readFile, readdir } from "node:fs/promises";
+import type { ShellTransport, TransportSink } from "./shell.ts";
+import { TERMINAL_COLS, TERMINAL_ROWS } from "./shell-protocol.ts";
+
+export type PtySpawn = {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+};
+
+/**
+ * Starts `argv` on a new pseudo-terminal (Bun makes it a session leader with the terminal as its
+ * controlling tty, so bash gets job control).
+ */
+export async function openPtyTransport(spec: PtySpawn, sink: TransportSink): Promise<ShellTransport> {
+  const proc = Bun.spawn(spec.argv, {
+    cwd: spec.cwd,
+    env: spec.env,
+    terminal: {
+      cols: TERMINAL_COLS,
+      rows: TERMINAL_ROWS,
+      name: "dumb",
+      data: (_terminal, data) => sink.onData(data),
+    },
+  });
+  const terminal = proc.terminal;
+  if (!terminal) throw new Error("the pseudo-terminal could not be created");
+  const sessionId = proc.pid;
+  const exited = proc.exited.then(() => undefined);
+  let closing: Promise<void> | undefined;
+
+  return {
+    write(data) {
+      if (!terminal.closed) terminal.write(data);
+    },
+    async signalForeground(signal) {
+      // Every process on the terminal reports the terminal's foreground group (stat field tpgid), in
+      // our pid namespace even when the shell runs in bubblewrap's.
+      const stat = await readStat(proc.pid);
+      const group = stat?.tpgid ?? 0;
+      if (group > 0) return killQuietly(-group, signal);
+      killQuietly(proc.pid, signal);
+    },
+    exited,
+    close() {
+      closing ??= (async () => {
+        // Whatever the shell started stays in its session unless it called setsid (bubblewrap's pid
+        // namespace catches even those: killing bwrap ends the namespace).
+        killQuietly(proc.pid, "SIGKILL");
+        for (const pid of await sessionMembers(sessionId)) killQuietly(pid, "SIGKILL");
+        await exited;
+        if (!terminal.closed) terminal.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+type Stat = { pid: number; pgrp: number; session: number; tpgid: number };
+
+async function readStat(pid: number): Promise<Stat | undefined> {
+  const text = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
+  if (!text) return undefined;
+  // The command name (field 2) may hold spaces and parentheses: fields resume after the last ')'.
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return { pid, pgrp: Number(fields[2]), session: Number(fields[3]), tpgid: Number(fields[5]) };
+}
+
+/** Processes of a session, found by scanning /proc. */
+export async function sessionMembers(sessionId: number): Promise<number[]> {
+  const names = await readdir("/proc").catch(() => [] as string[]);
+  const stats = await Promise.all(names.filter((n) => /^\d+$/.test(n)).map((n) => readStat(Number(n))));
+  return stats.filter((s): s is Stat => s !== undefined && s.session === sessionId).map((s) => s.pid);
+}
+
+function killQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Already gone.
+  }
+}

@@ -1,0 +1,294 @@
+import type { RunArgs } from "../events/schema.ts";
+import { OutputWindow } from "./output-window.ts";
+import type { RunResult } from "./runtime.ts";
+import { MarkerScanner, type Nonce, controlKey, encodeCommand, initScript, newNonce } from "./shell-protocol.ts";
+
+/**
+ * A byte stream to an interactive bash on a terminal: a local pseudo-terminal, or a Docker exec with
+ * a TTY kept attached. The shell logic (markers, timeouts, input) is the same over both.
+ */
+export interface ShellTransport {
+  write(data: string): void;
+  /** Signals the terminal's foreground process group (the running command, or the shell when idle). */
+  signalForeground(signal: "SIGKILL" | "SIGINT"): Promise<void>;
+  /** Resolves when the shell process has ended. */
+  readonly exited: Promise<void>;
+  /** Ends the shell and every process it started; idempotent. */
+  close(): Promise<void>;
+}
+
+export type TransportSink = { onData(chunk: Uint8Array): void };
+export type OpenTransport = (sink: TransportSink) => Promise<ShellTransport>;
+
+export type ShellOptions = {
+  openTransport: OpenTransport;
+  /** The workspace as the shell sees it: the first working directory. */
+  workspace: string;
+  defaultTimeoutS: number;
+  softTimeoutS: number;
+  outputCapChars: number;
+  /** How long a new shell may take to answer its first marker. */
+  startTimeoutMs?: number;
+};
+
+/** Base of the errors `run` throws when the request does not fit the shell's state. */
+export class ShellStateError extends Error {}
+
+/** A new command arrived while an earlier one is still running (past its soft timeout). */
+export class CommandStillRunningError extends ShellStateError {
+  constructor(readonly command: string) {
+    super(
+      `ERROR: a command is still running, so ${JSON.stringify(command)} was not run. ` +
+        "Send an empty command to wait for more output, send input with is_input true, " +
+        "or send C-c with is_input true to stop it.",
+    );
+  }
+}
+
+/** Input (is_input) arrived while no command is running. */
+export class NoCommandRunningError extends ShellStateError {
+  constructor() {
+    super("ERROR: no command is running, so there is nothing to send input to. Run it without is_input.");
+  }
+}
+
+/** The shell could not be started (or restarted). */
+export class ShellStartError extends Error {}
+
+type Command = {
+  scanner: MarkerScanner;
+  window: OutputWindow;
+  done?: { exitCode: number; note?: string };
+  timedOut: boolean;
+  /** The hard limit in force, seconds. */
+  limitS: number;
+  lastDataAt: number;
+  hardTimer?: ReturnType<typeof setTimeout>;
+  /** Wakes the `run` waiting on this command, if any. */
+  wake?: () => void;
+};
+
+const KILL_GRACE_MS = 2000;
+
+/** One conversation's persistent shell. Runs are serialized; nothing here blocks the event loop. */
+export class PersistentShell {
+  private transport?: ShellTransport;
+  private starting?: Promise<void>;
+  private generation = 0;
+  private cwd: string;
+  private current?: Command;
+  private idle: OutputWindow;
+  private decoder = new TextDecoder();
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly opts: ShellOptions) {
+    this.cwd = opts.workspace;
+    this.idle = new OutputWindow(opts.outputCapChars);
+  }
+
+  /** True while a command runs that no `run` is waiting for (it went past its soft timeout). */
+  get busy(): boolean {
+    return this.current !== undefined && this.current.done === undefined;
+  }
+
+  get workingDir(): string {
+    return this.cwd;
+  }
+
+  async start(): Promise<void> {
+    if (this.closed) throw new ShellStartError("the shell was closed");
+    if (this.transport) return;
+    this.starting ??= this.spawn().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  run(args: RunArgs): Promise<RunResult> {
+    const next = this.queue.then(() => this.runNow(args));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const transport = this.transport;
+    this.transport = undefined;
+    this.generation++;
+    if (this.current) this.finish(this.current, -1, "[the sandbox was closed]");
+    await transport?.close();
+  }
+
+  private async runNow(args: RunArgs): Promise<RunResult> {
+    const command = args.command;
+    const isInput = args.is_input === true;
+    const current = this.current;
+    if (current && !current.done) {
+      if (isInput) this.transport?.write(controlKey(command) ?? `${command}\n`);
+      else if (command.trim() !== "") throw new CommandStillRunningError(command);
+      if (args.timeout !== undefined) this.armHardTimeout(current, args.timeout);
+      return this.waitFor(current);
+    }
+    if (current?.done && (isInput || command.trim() === "")) return this.waitFor(current);
+    this.current = undefined;
+    if (isInput) throw new NoCommandRunningError();
+
+    await this.start();
+    const transport = this.transport;
+    if (!transport) throw new ShellStartError("the shell is not running");
+    const nonce = newNonce();
+    const cmd: Command = {
+      scanner: new MarkerScanner(nonce.token),
+      window: this.idle,
+      timedOut: false,
+      limitS: 0,
+      lastDataAt: performance.now(),
+    };
+    this.idle = new OutputWindow(this.opts.outputCapChars);
+    this.current = cmd;
+    this.armHardTimeout(cmd, args.timeout ?? this.opts.defaultTimeoutS);
+    transport.write(encodeCommand(command, nonce));
+    return this.waitFor(cmd);
+  }
+
+  /** Waits until the command ends or prints nothing new for the soft timeout. */
+  private waitFor(cmd: Command): Promise<RunResult> {
+    const softMs = this.opts.softTimeoutS * 1000;
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const answer = () => {
+        if (timer) clearTimeout(timer);
+        cmd.wake = undefined;
+        const done = cmd.done;
+        if (done && this.current === cmd) this.current = undefined;
+        const notes = [done?.note, cmd.timedOut && done ? `[the command exceeded its ${cmd.limitS} s limit and was killed]` : ""];
+        const note = notes.filter(Boolean).join("\n");
+        const output = cmd.window.take() + (note ? `\n${note}` : "");
+        resolve({
+          output,
+          exit_code: done ? done.exitCode : -1,
+          timed_out: cmd.timedOut,
+          running: !done,
+          working_dir: this.cwd,
+        });
+      };
+      if (cmd.done) return answer();
+      // Quiet for softMs since the last output (or since this wait began) → answer "still running".
+      const waitStart = performance.now();
+      const check = () => {
+        if (cmd.done) return answer();
+        const quietSince = Math.max(cmd.lastDataAt, waitStart);
+        const left = quietSince + softMs - performance.now();
+        if (left <= 0) return answer();
+        timer = setTimeout(check, left);
+      };
+      cmd.wake = () => {
+        if (cmd.done) answer();
+      };
+      timer = setTimeout(check, softMs);
+    });
+  }
+
+  private armHardTimeout(cmd: Command, seconds: number): void {
+    if (cmd.hardTimer) clearTimeout(cmd.hardTimer);
+    cmd.limitS = seconds;
+    cmd.hardTimer = setTimeout(() => void this.hardKill(cmd), seconds * 1000);
+  }
+
+  /** Kills the command's process group; restarts the shell when that did not bring the prompt back. */
+  private async hardKill(cmd: Command): Promise<void> {
+    if (cmd.done || this.current !== cmd) return;
+    cmd.timedOut = true;
+    const transport = this.transport;
+    await transport?.signalForeground("SIGKILL").catch(() => undefined);
+    await Promise.race([new Promise<void>((r) => setTimeout(r, KILL_GRACE_MS)), transport?.exited]);
+    if (cmd.done) {
+      cmd.done.exitCode = -1;
+      return;
+    }
+    this.finish(cmd, -1);
+    if (transport && this.transport === transport) await this.dropTransport();
+  }
+
+  private async spawn(): Promise<void> {
+    const generation = ++this.generation;
+    const nonce = newNonce();
+    const scanner = new MarkerScanner(nonce.token);
+    let ready: (() => void) | undefined;
+    const readyPromise = new Promise<void>((r) => (ready = r));
+    this.decoder = new TextDecoder();
+    let started = false;
+    const transport = await this.opts.openTransport({
+      onData: (chunk) => {
+        if (generation !== this.generation) return;
+        const text = this.decoder.decode(chunk, { stream: true });
+        if (started) return this.onText(text);
+        // Everything before the first marker is the shell's start-up noise and the echo of the init line.
+        const { marker, rest } = scanner.feed(text);
+        if (!marker) return;
+        started = true;
+        this.cwd = marker.cwd;
+        ready?.();
+        if (rest) this.onText(rest);
+      },
+    });
+    if (generation !== this.generation) {
+      await transport.close();
+      throw new ShellStartError("the shell was closed while starting");
+    }
+    this.transport = transport;
+    void transport.exited.then(() => this.onExit(transport));
+    transport.write(initScript(nonce, this.cwd));
+    const limitMs = this.opts.startTimeoutMs ?? 15_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const outcome = await Promise.race([
+      readyPromise.then(() => "ready" as const),
+      transport.exited.then(() => "exited" as const),
+      new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), limitMs))),
+    ]);
+    clearTimeout(timer);
+    if (outcome === "ready") return;
+    if (this.transport === transport) this.transport = undefined;
+    await transport.close();
+    throw new ShellStartError(
+      outcome === "exited" ? "the shell exited right after starting" : `the shell did not answer within ${limitMs} ms`,
+    );
+  }
+
+  private onText(text: string): void {
+    const cmd = this.current;
+    if (!cmd || cmd.done) return this.idle.push(text);
+    cmd.lastDataAt = performance.now();
+    const { output, marker, rest } = cmd.scanner.feed(text);
+    cmd.window.push(output);
+    if (!marker) return;
+    this.cwd = marker.cwd;
+    this.finish(cmd, cmd.timedOut ? -1 : marker.exitCode);
+    if (rest) this.idle.push(rest);
+  }
+
+  private finish(cmd: Command, exitCode: number, note?: string): void {
+    if (cmd.done) return;
+    if (cmd.hardTimer) clearTimeout(cmd.hardTimer);
+    cmd.window.push(cmd.scanner.flush());
+    cmd.done = { exitCode, note };
+    cmd.wake?.();
+  }
+
+  private onExit(transport: ShellTransport): void {
+    if (this.transport !== transport) return;
+    this.transport = undefined;
+    this.generation++;
+    void transport.close();
+    const cmd = this.current;
+    if (cmd && !cmd.done) this.finish(cmd, -1, `[the shell exited; the next command starts a new one in ${this.cwd}]`);
+  }
+
+  private async dropTransport(): Promise<void> {
+    const transport = this.transport;
+    this.transport = undefined;
+    this.generation++;
+    await transport?.close();
+  }
+}

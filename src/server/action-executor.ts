@@ -1,0 +1,132 @@
+import type { Config } from "../config.ts";
+import { errorObservation, observation } from "../events/factory.ts";
+import type { ActionEvent, EditArgs, NewObservationEvent, ReadArgs, RunArgs, StoredEvent, WriteArgs } from "../events/schema.ts";
+import { isAction } from "../events/schema.ts";
+import type { EventStream } from "../events/stream.ts";
+import { log } from "../log.ts";
+import { browse, BrowseError } from "../runtime/browse.ts";
+import { EditorError, FileEditor } from "../runtime/editor.ts";
+import { readWorkspaceFile, writeWorkspaceFile } from "../runtime/files.ts";
+import { WorkspacePathError, type WorkspaceRoots } from "../runtime/paths.ts";
+import type { Runtime } from "../runtime/runtime.ts";
+import type { ConfirmationGate } from "./confirmation-gate.ts";
+import type { Metrics } from "./metrics.ts";
+
+/** Actions the environment answers (the agent controller answers message, finish and change_agent_state). */
+const EXECUTABLE = new Set(["run", "read", "write", "edit", "browse", "think"]);
+
+export type ExecutorDeps = {
+  stream: EventStream;
+  config: Config;
+  runtime: Runtime;
+  gate: ConfirmationGate;
+  metrics: Metrics;
+};
+
+/**
+ * Answers every run/read/write/edit/browse/think action of a conversation, whoever stored it, with exactly
+ * one observation whose `cause` is the action's id. Commands share one shell, so they run one at a time.
+ */
+export class ActionExecutor {
+  private readonly roots: WorkspaceRoots;
+  private readonly editor: FileEditor;
+  private shellLane: Promise<unknown> = Promise.resolve();
+  private inFlight = 0;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly deps: ExecutorDeps) {
+    this.roots = { host: deps.runtime.hostWorkspace, sandbox: deps.runtime.sandboxWorkspace };
+    this.editor = new FileEditor(this.roots);
+    this.unsubscribe = deps.stream.subscribe((event) => this.onEvent(event));
+  }
+
+  /** True while any action is being executed or awaits confirmation. */
+  get active(): boolean {
+    return this.inFlight > 0 || this.deps.runtime.busy;
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  private onEvent(event: StoredEvent): void {
+    if (!isAction(event)) return;
+    this.deps.metrics.countAction(event.action);
+    if (!EXECUTABLE.has(event.action)) return;
+    this.inFlight++;
+    const started = performance.now();
+    const work = event.action === "run" ? this.inShellLane(() => this.answer(event)) : this.answer(event);
+    void work.finally(() => {
+      this.inFlight--;
+      this.deps.metrics.observeLatency(event.action, (performance.now() - started) / 1000);
+    });
+  }
+
+  private inShellLane(task: () => Promise<void>): Promise<void> {
+    const next = this.shellLane.then(task, task);
+    this.shellLane = next.catch(() => {});
+    return next;
+  }
+
+  private async answer(event: ActionEvent): Promise<void> {
+    let result: NewObservationEvent;
+    try {
+      const verdict = await this.deps.gate.check(event);
+      result = verdict.allowed ? await this.execute(event) : observation("user_rejected", verdict.reason, {}, event.id);
+    } catch (error) {
+      result = this.toErrorObservation(event, error);
+    }
+    try {
+      await this.deps.stream.append({ ...result, cause: event.id, ...(event.tool_call_id ? { tool_call_id: event.tool_call_id } : {}) });
+    } catch (error) {
+      log.error("could not store an observation", { conversation_id: this.deps.stream.conversationId, cause: event.id, error: String(error) });
+    }
+  }
+
+  private async execute(event: ActionEvent): Promise<NewObservationEvent> {
+    const args = event.args;
+    switch (event.action) {
+      case "run": {
+        const run = args as RunArgs;
+        const result = await this.deps.runtime.run(run);
+        return observation("run", result.output, { command: run.command, exit_code: result.exit_code, timed_out: result.timed_out, running: result.running, working_dir: result.working_dir }, event.id);
+      }
+      case "read": {
+        const read = args as ReadArgs;
+        return observation("read", await readWorkspaceFile(this.roots, read), { path: read.path }, event.id);
+      }
+      case "write": {
+        const write = args as WriteArgs;
+        await writeWorkspaceFile(this.roots, write);
+        return observation("write", `Wrote ${Buffer.byteLength(write.content)} bytes to ${write.path}`, { path: write.path }, event.id);
+      }
+      case "edit": {
+        const edit = args as EditArgs;
+        const result = await this.editor.execute(edit);
+        return observation("edit", result.content, { path: edit.path, command: edit.command, diff: result.diff }, event.id);
+      }
+      case "browse": {
+        const { config } = this.deps;
+        const result = await browse(String(args.url), { timeoutMs: config.BROWSE_TIMEOUT_S * 1000, maxBytes: config.BROWSE_MAX_BYTES, outputCapChars: config.OUTPUT_CAP_CHARS });
+        return observation("browse", result.content, { url: result.url, status_code: result.status_code }, event.id);
+      }
+      case "think":
+        return observation("think", "", {}, event.id);
+      default:
+        return errorObservation(event.id, `the environment does not execute ${event.action} actions`, "NOT_EXECUTABLE");
+    }
+  }
+
+  private toErrorObservation(event: ActionEvent, error: unknown): NewObservationEvent {
+    const text = error instanceof Error ? error.message : String(error);
+    if (error instanceof WorkspacePathError) return errorObservation(event.id, `${event.action} refused: ${text}`, "PATH_OUTSIDE_WORKSPACE");
+    if (error instanceof EditorError) return errorObservation(event.id, text, "EDITOR_ERROR");
+    if (error instanceof BrowseError) return errorObservation(event.id, text, "BROWSE_ERROR");
+    if (error instanceof Error && error.name === "CommandStillRunningError") return errorObservation(event.id, text, "COMMAND_STILL_RUNNING");
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === "EACCES" || code === "EISDIR" || code === "ENOTDIR" || code === "ENOENT") return errorObservation(event.id, `${event.action} failed: ${text}`, code);
+    this.deps.metrics.runtimeErrors++;
+    log.error("action failed", { conversation_id: this.deps.stream.conversationId, action: event.action, id: event.id, error: text });
+    return errorObservation(event.id, `${event.action} failed in the sandbox: ${text}`, "RUNTIME_ERROR");
+  }
+}

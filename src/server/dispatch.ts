@@ -1,0 +1,28 @@
+import { action } from "../events/factory.ts";
+import type { ClientMessage } from "../events/client-message.ts";
+import type { StoredEvent } from "../events/schema.ts";
+import { log } from "../log.ts";
+import type { AgentSession } from "./agent-session.ts";
+
+/**
+ * The one path for a client's message, whether it came over the WebSocket or HTTP: initialize rebuilds the
+ * agent session; start and every action are stored as user actions (and so published and executed).
+ * Returns the stored action, if any.
+ */
+export async function dispatchClientMessage(session: AgentSession, message: ClientMessage): Promise<StoredEvent | undefined> {
+  switch (message.kind) {
+    case "initialize":
+      await session.initialize(message.args);
+      if (message.args.confirmation_mode !== undefined) session.setConfirmationMode(message.args.confirmation_mode);
+      return undefined;
+    case "start":
+      // The bare websocat example sends start first: initialize with defaults then.
+      if (!session.initialized) await session.initialize({});
+      return session.stream.append(action("user", "message", { content: message.task }));
+    case "action": {
+      const stored = await session.stream.append(action("user", message.action, message.args));
+      log.debug("action stored", { conversation_id: session.conversationId, id: stored.id, action: message.action });
+      return stored;
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import type { Server } from "bun";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import ui from "../../frontend/index.html";
+import type { Config } from "../config.ts";
+import { openDatabase } from "../db/client.ts";
+import type { NewEvent } from "../events/schema.ts";
+import { SqliteEventStore } from "../events/sqlite-store.ts";
+import { configureLog, log } from "../log.ts";
+import { analyzeAction } from "../security/analyzer.ts";
+import { createSecretMasker, maskDeep } from "../security/mask.ts";
+import { createApp } from "./app.ts";
+import { ConversationManager } from "./conversation-manager.ts";
+import { Metrics } from "./metrics.ts";
+import { isAuthorized } from "./middleware/auth.ts";
+import { TokenBucket } from "./middleware/rate-limit.ts";
+import { socketHandlers, upgradeSocket, type SocketData } from "./websocket.ts";
+
+export type ServerHandle = {
+  server: Server<SocketData>;
+  url: string;
+  port: number;
+  config: Config;
+  manager: ConversationManager;
+  store: SqliteEventStore;
+  metrics: Metrics;
+  /** Stops accepting, closes sockets (1001), closes conversations and flushes the store. */
+  stop(): Promise<void>;
+};
+
+export const DATABASE_FILE = "bunhands.sqlite";
+
+/** Opens the store, builds the app and serves HTTP, WebSocket and the UI. */
+export async function startServer(config: Config): Promise<ServerHandle> {
+  const mask = createSecretMasker([config.LLM_API_KEY, config.SESSION_API_KEY]);
+  configureLog(config.LOG_LEVEL, mask);
+  mkdirSync(config.STATE_DIR, { recursive: true });
+  mkdirSync(config.WORKSPACE_BASE, { recursive: true });
+  const store = new SqliteEventStore(openDatabase(join(config.STATE_DIR, DATABASE_FILE)));
+  const metrics = new Metrics();
+  let server: Server<SocketData> | undefined;
+  const manager = new ConversationManager({
+    config,
+    store,
+    metrics,
+    publish: (topic, frame) => {
+      metrics.eventsStored++;
+      server?.publish(topic, frame);
+    },
+    rate: (action) => analyzeAction(action),
+    redact: (event: NewEvent) => maskDeep(event, mask),
+  });
+  const app = createApp({ config, store, manager, metrics, startedAt: Date.now(), runtimeKind: () => config.RUNTIME });
+  const socketDeps = {
+    manager,
+    metrics,
+    authorize: (request: Request) =>
+      isAuthorized(request, config.SESSION_API_KEY)
+        ? undefined
+        : new Response(JSON.stringify({ error: "a valid session API key is required", code: "unauthorized" }), { status: 401, headers: { "content-type": "application/json" } }),
+    frameLimiter: () => {
+      const bucket = new TokenBucket(config.RATE_LIMIT_WS_PER_S, config.RATE_LIMIT_WS_PER_S);
+      return () => bucket.take();
+    },
+  };
+  server = Bun.serve<SocketData>({
+    port: config.PORT,
+    hostname: config.HOST,
+    development: false,
+    // The single-page app: its routes fall back to index.html.
+    routes: { "/": ui, "/index.html": ui, "/conversations/*": ui },
+    fetch(request, srv) {
+      const url = new URL(request.url);
+      if (url.pathname === "/ws") return upgradeSocket(request, srv, socketDeps);
+      return app.fetch(request, { server: srv });
+    },
+    websocket: socketHandlers(socketDeps),
+  });
+  const port = server.port ?? config.PORT;
+  const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
+  log.info("listening", { url, runtime: config.RUNTIME, state_dir: config.STATE_DIR, workspace_base: config.WORKSPACE_BASE });
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      server?.stop(false);
+      await manager.closeAll();
+      server?.stop(true);
+      store.close();
+    })());
+  return { server, url, port, config, manager, store, metrics, stop };
+}

@@ -1,0 +1,137 @@
+import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
+import { z } from "zod";
+import { MAX_FRAME_BYTES, parseClientFrame, type ErrorCode, type ErrorFrame } from "../events/client-message.ts";
+import { log } from "../log.ts";
+import type { AgentSession } from "./agent-session.ts";
+import { ConversationError, type ConversationManager } from "./conversation-manager.ts";
+import { dispatchClientMessage } from "./dispatch.ts";
+import type { Metrics } from "./metrics.ts";
+
+export type SocketData = {
+  requestedConversationId?: string;
+  latestEventId: number;
+  remoteAddress: string;
+  conversationId?: string;
+  session?: AgentSession;
+  /** Messages of one connection are handled in the order they came. */
+  queue: Promise<void>;
+  /** Token bucket for frames (rate limit); null when unlimited. */
+  allowFrame: () => boolean;
+  closed: boolean;
+};
+
+export type SocketDeps = {
+  manager: ConversationManager;
+  metrics: Metrics;
+  /** Returns an error response when the upgrade request is not authorized. */
+  authorize: (request: Request) => Response | undefined;
+  frameLimiter: () => () => boolean;
+};
+
+const querySchema = z.object({
+  conversation_id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, "must be a conversation id").optional(),
+  latest_event_id: z.coerce.number().int().min(-1).default(-1),
+});
+
+export const CLOSE_NOT_FOUND = 4404;
+export const CLOSE_TRY_AGAIN = 1013;
+
+function jsonResponse(status: number, body: ErrorFrame): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+}
+
+/** Upgrades GET /ws; returns a Response when the request is refused (or not an upgrade). */
+export function upgradeSocket(request: Request, server: Server<SocketData>, deps: SocketDeps): Response | undefined {
+  const refused = deps.authorize(request);
+  if (refused) return refused;
+  const url = new URL(request.url);
+  const query = querySchema.safeParse(Object.fromEntries(url.searchParams));
+  if (!query.success) return jsonResponse(400, { error: `invalid query: ${query.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`, code: "invalid_args" });
+  const data: SocketData = {
+    requestedConversationId: query.data.conversation_id,
+    latestEventId: query.data.latest_event_id,
+    remoteAddress: server.requestIP(request)?.address ?? "unknown",
+    queue: Promise.resolve(),
+    allowFrame: deps.frameLimiter(),
+    closed: false,
+  };
+  if (server.upgrade(request, { data })) return undefined;
+  return jsonResponse(400, { error: "this endpoint needs a WebSocket upgrade", code: "invalid_message" });
+}
+
+function sendError(ws: ServerWebSocket<SocketData>, code: ErrorCode, error: string): void {
+  ws.send(JSON.stringify({ error, code }));
+}
+
+/** Bun's websocket handlers: join or create, replay, subscribe to the conversation's topic, then serve frames. */
+export function socketHandlers(deps: SocketDeps): WebSocketHandler<SocketData> {
+  const { manager, metrics } = deps;
+
+  const join = async (ws: ServerWebSocket<SocketData>) => {
+    const data = ws.data;
+    let session: AgentSession;
+    try {
+      session = data.requestedConversationId ? await manager.addClient(data.requestedConversationId) : await manager.create().then((s) => manager.addClient(s.conversationId));
+    } catch (error) {
+      if (error instanceof ConversationError) {
+        sendError(ws, error.code, error.message);
+        ws.close(error.code === "not_found" ? CLOSE_NOT_FOUND : CLOSE_TRY_AGAIN, error.code);
+        return;
+      }
+      log.error("could not open a conversation", { error: String(error) });
+      sendError(ws, "internal", "the conversation could not be opened");
+      ws.close(1011, "internal");
+      return;
+    }
+    if (data.closed) return manager.removeClient(session.conversationId);
+    data.session = session;
+    data.conversationId = session.conversationId;
+    // Replay and subscribe in one synchronous block: no event can be published in between, so there is
+    // neither a gap nor a duplicate between the replayed and the live events.
+    const stored = manager.storedEventsAfter(session.conversationId, data.latestEventId);
+    ws.send(JSON.stringify({ status_update: true, type: "connected", conversation_id: session.conversationId, latest_event_id: session.stream.latestId() }));
+    for (const event of stored) ws.send(event.json);
+    ws.subscribe(session.stream.topic);
+    log.info("client joined", { conversation_id: session.conversationId, remote: data.remoteAddress, replayed: stored.length });
+  };
+
+  const handleFrame = async (ws: ServerWebSocket<SocketData>, text: string) => {
+    const session = ws.data.session;
+    if (!session) return sendError(ws, "busy", "the conversation is still opening; send again in a moment");
+    const parsed = parseClientFrame(text);
+    if (!parsed.ok) {
+      log.info("bad frame", { conversation_id: ws.data.conversationId, code: parsed.error.code });
+      return sendError(ws, parsed.error.code, parsed.error.error);
+    }
+    try {
+      await dispatchClientMessage(session, parsed.message);
+    } catch (error) {
+      if (error instanceof ConversationError) return sendError(ws, error.code, error.message);
+      log.error("message failed", { conversation_id: ws.data.conversationId, error: String(error) });
+      sendError(ws, "internal", `the message could not be handled: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+
+  return {
+    maxPayloadLength: 16 * MAX_FRAME_BYTES,
+    idleTimeout: 120,
+    sendPings: true,
+    open(ws) {
+      metrics.openConnections++;
+      ws.data.queue = join(ws);
+    },
+    message(ws, message) {
+      if (!ws.data.allowFrame()) return sendError(ws, "rate_limited", "too many messages on this connection; slow down");
+      const size = typeof message === "string" ? Buffer.byteLength(message) : message.byteLength;
+      if (size > MAX_FRAME_BYTES) return sendError(ws, "too_large", `the message is ${size} bytes, over the ${MAX_FRAME_BYTES}-byte limit`);
+      const text = typeof message === "string" ? message : new TextDecoder().decode(message);
+      ws.data.queue = ws.data.queue.then(() => handleFrame(ws, text)).catch(() => {});
+    },
+    close(ws, code) {
+      metrics.openConnections--;
+      ws.data.closed = true;
+      if (ws.data.conversationId) manager.removeClient(ws.data.conversationId);
+      log.info("client left", { conversation_id: ws.data.conversationId, code });
+    },
+  };
+}
