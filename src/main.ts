@@ -1,7 +1,6 @@
 #!/usr/bin/env bun
 import { ConfigError, describeSettings, loadConfig, type Config } from "./config.ts";
 import { log } from "./log.ts";
-import { startServer } from "./server/server.ts";
 import { VERSION } from "./version.ts";
 
 const USAGE = `bunhands ${VERSION}: a server for AI coding agents
@@ -32,6 +31,8 @@ function readConfig(): Config {
 
 async function serve(): Promise<void> {
   const config = readConfig();
+  // Loaded after the settings are checked, so a bad setting fails fast with its one line.
+  const { startServer } = await import("./server/server.ts");
   const handle = await startServer(config);
   console.log(`bunhands ${VERSION} listening on ${handle.url}`);
   let signals = 0;

@@ -1,11 +1,14 @@
-import type { ContentBlockParam, MessageParam } from "@anthropic-ai/sdk/resources/messages";
+import type { AssistantMessageParam, ContentBlockParam, UserMessageParam } from "@anthropic-ai/sdk/resources/messages";
+
+/** A turn of the conversation (the system prompt travels apart). */
+export type ChatMessage = UserMessageParam | AssistantMessageParam;
 
 /** A rough token count: about four characters a token for English and code. */
 export function estimateTokens(value: unknown): number {
   return Math.ceil((typeof value === "string" ? value.length : JSON.stringify(value).length) / 4);
 }
 
-export type Condensed = { messages: MessageParam[]; elidedResults: number; droppedMessages: number };
+export type Condensed = { messages: ChatMessage[]; elidedResults: number; droppedMessages: number };
 
 /** Messages at the end that are never condensed: the step in progress and the few before it. */
 const KEEP_RECENT = 6;
@@ -17,7 +20,7 @@ const LONG_TEXT = 600;
  * are cut to their head and tail, then whole older steps are dropped from the middle (the task, the first
  * message, always stays, with a note of what was removed), and last the recent results are cut too.
  */
-export function condense(messages: MessageParam[], budgetTokens: number): Condensed {
+export function condense(messages: ChatMessage[], budgetTokens: number): Condensed {
   let result: Condensed = { messages, elidedResults: 0, droppedMessages: 0 };
   if (estimateTokens(messages) <= budgetTokens) return result;
 
@@ -39,7 +42,7 @@ function elideOld(current: Condensed, before: number): Condensed {
       if (cut !== block) elided++;
       return cut;
     });
-    return { ...message, content };
+    return { ...message, content } as ChatMessage;
   });
   return { ...current, messages, elidedResults: current.elidedResults + elided };
 }
@@ -85,5 +88,5 @@ function dropMiddle(current: Condensed, budgetTokens: number): Condensed {
   }]`;
   const firstContent: ContentBlockParam[] = typeof first.content === "string" ? [{ type: "text", text: first.content }] : [...first.content];
   firstContent.push({ type: "text", text: note });
-  return { messages: [{ ...first, content: firstContent }, ...rest.slice(start)], elidedResults: current.elidedResults, droppedMessages: current.droppedMessages + start };
+  return { messages: [{ ...first, content: firstContent } as ChatMessage, ...rest.slice(start)], elidedResults: current.elidedResults, droppedMessages: current.droppedMessages + start };
 }

@@ -1,4 +1,5 @@
-import type { ContentBlockParam, MessageParam, TextBlockParam, ToolResultBlockParam } from "@anthropic-ai/sdk/resources/messages";
+import type { ChatMessage } from "./condenser.ts";
+import type { ContentBlockParam, TextBlockParam, ToolResultBlockParam } from "@anthropic-ai/sdk/resources/messages";
 import type { ActionEvent, ObservationEvent, StoredEvent } from "../events/schema.ts";
 import { isAction } from "../events/schema.ts";
 import type { EventLog } from "./event-log.ts";
@@ -22,7 +23,7 @@ const TOOL_OF_ACTION: Record<string, string> = {
  * The model's view of a conversation, rebuilt from its stored events (the same path live and after a
  * restart): user messages, the agent's text, each tool call with its result, and what the user did directly.
  */
-export function buildMessages(log: EventLog): MessageParam[] {
+export function buildMessages(log: EventLog): ChatMessage[] {
   const messages = new MessageList();
   for (const event of log.events) {
     if (isAction(event)) addAction(messages, log, event);
@@ -92,7 +93,7 @@ class MessageList {
     last.content.splice(firstOther === -1 ? last.content.length : firstOther, 0, block);
   }
 
-  done(): MessageParam[] {
+  done(): ChatMessage[] {
     if (this.list[0]?.role === "assistant") this.list.unshift({ role: "user", content: [{ type: "text", text: "(The conversation starts here.)" }] });
     return this.list;
   }

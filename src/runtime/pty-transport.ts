@@ -26,7 +26,7 @@ export async function openPtyTransport(spec: PtySpawn, sink: TransportSink): Pro
   const terminal = proc.terminal;
   if (!terminal) throw new Error("the pseudo-terminal could not be created");
   const sessionId = proc.pid;
-  const exited = proc.exited.then(() => undefined);
+  const exited = proc.exited.then((code) => code ?? -1);
   let closing: Promise<void> | undefined;
 
   return {
@@ -48,7 +48,7 @@ export async function openPtyTransport(spec: PtySpawn, sink: TransportSink): Pro
         // namespace catches even those: killing bwrap ends the namespace).
         killQuietly(proc.pid, "SIGKILL");
         for (const pid of await sessionMembers(sessionId)) killQuietly(pid, "SIGKILL");
-        await exited;
+        await exited.catch(() => undefined);
         if (!terminal.closed) terminal.close();
       })();
       return closing;

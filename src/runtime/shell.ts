@@ -11,8 +11,8 @@ export interface ShellTransport {
   write(data: string): void;
   /** Signals the terminal's foreground process group (the running command, or the shell when idle). */
   signalForeground(signal: "SIGKILL" | "SIGINT"): Promise<void>;
-  /** Resolves when the shell process has ended. */
-  readonly exited: Promise<void>;
+  /** Resolves with the shell's exit status when it has ended. */
+  readonly exited: Promise<number>;
   /** Ends the shell and every process it started; idempotent. */
   close(): Promise<void>;
 }
@@ -69,6 +69,11 @@ type Command = {
 };
 
 const KILL_GRACE_MS = 2000;
+
+/** Reads `done` through a call, since TypeScript keeps a narrowing across awaits. */
+function isDone(cmd: Command): boolean {
+  return cmd.done !== undefined;
+}
 
 /** One conversation's persistent shell. Runs are serialized; nothing here blocks the event loop. */
 export class PersistentShell {
@@ -162,12 +167,11 @@ export class PersistentShell {
         cmd.wake = undefined;
         const done = cmd.done;
         if (done && this.current === cmd) this.current = undefined;
-        const notes = [done?.note, cmd.timedOut && done ? `[the command exceeded its ${cmd.limitS} s limit and was killed]` : ""];
-        const note = notes.filter(Boolean).join("\n");
+        const note = cmd.timedOut && done ? `[the command exceeded its ${cmd.limitS} s limit and was killed]` : done?.note;
         const output = cmd.window.take() + (note ? `\n${note}` : "");
         resolve({
           output,
-          exit_code: done ? done.exitCode : -1,
+          exit_code: done && !cmd.timedOut ? done.exitCode : -1,
           timed_out: cmd.timedOut,
           running: !done,
           working_dir: this.cwd,
@@ -178,6 +182,11 @@ export class PersistentShell {
       const waitStart = performance.now();
       const check = () => {
         if (cmd.done) return answer();
+        // A command being killed at its hard limit is answered when the kill has settled.
+        if (cmd.timedOut) {
+          timer = setTimeout(check, 50);
+          return;
+        }
         const quietSince = Math.max(cmd.lastDataAt, waitStart);
         const left = quietSince + softMs - performance.now();
         if (left <= 0) return answer();
@@ -203,10 +212,8 @@ export class PersistentShell {
     const transport = this.transport;
     await transport?.signalForeground("SIGKILL").catch(() => undefined);
     await Promise.race([new Promise<void>((r) => setTimeout(r, KILL_GRACE_MS)), transport?.exited]);
-    if (cmd.done) {
-      cmd.done.exitCode = -1;
-      return;
-    }
+    // The marker after a kill is finished with -1 by onText (cmd.timedOut); no marker → restart.
+    if (isDone(cmd)) return;
     this.finish(cmd, -1);
     if (transport && this.transport === transport) await this.dropTransport();
   }
@@ -238,7 +245,7 @@ export class PersistentShell {
       throw new ShellStartError("the shell was closed while starting");
     }
     this.transport = transport;
-    void transport.exited.then(() => this.onExit(transport));
+    void transport.exited.then((status) => this.onExit(transport, status));
     transport.write(initScript(nonce, this.cwd));
     const limitMs = this.opts.startTimeoutMs ?? 15_000;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -276,13 +283,13 @@ export class PersistentShell {
     cmd.wake?.();
   }
 
-  private onExit(transport: ShellTransport): void {
+  private onExit(transport: ShellTransport, status: number): void {
     if (this.transport !== transport) return;
     this.transport = undefined;
     this.generation++;
     void transport.close();
     const cmd = this.current;
-    if (cmd && !cmd.done) this.finish(cmd, -1, `[the shell exited; the next command starts a new one in ${this.cwd}]`);
+    if (cmd && !cmd.done) this.finish(cmd, status, `[the shell exited with status ${status}; the next command starts a new one in ${this.cwd}]`);
   }
 
   private async dropTransport(): Promise<void> {

@@ -84,7 +84,7 @@ export function ConversationView({ conversationId, title }: { conversationId: st
           </div>
         </header>
         {conversation.loadError && <div className="banner banner-error">{conversation.loadError}</div>}
-        <Timeline items={items} empty="Nothing here yet. Describe a task for the agent, or run a command below." />
+        <Timeline items={items} eventCount={conversation.log.list.length} maxEventId={conversation.log.maxId} empty="Nothing here yet. Describe a task for the agent, or run a command below." />
         <div className="composer">
           {conversation.notices.map((notice) => (
             <div key={notice.id} className={`banner banner-${notice.level}`} data-testid="notice">

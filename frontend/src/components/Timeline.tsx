@@ -5,7 +5,8 @@ import { TimelineEntry } from "./TimelineEntry.tsx";
 /** Pixels from the bottom within which the timeline keeps following new events. */
 const FOLLOW_SLACK = 120;
 
-export function Timeline({ items, empty }: { items: TimelineItem[]; empty: string }) {
+/** `eventCount` and `maxEventId` describe the deduplicated log, for tests and debugging. */
+export function Timeline({ items, empty, eventCount, maxEventId }: { items: TimelineItem[]; empty: string; eventCount: number; maxEventId: number }) {
   const scroller = useRef<HTMLDivElement>(null);
   const following = useRef(true);
 
@@ -26,7 +27,7 @@ export function Timeline({ items, empty }: { items: TimelineItem[]; empty: strin
   }, [items]);
 
   return (
-    <div className="timeline" ref={scroller} data-testid="timeline">
+    <div className="timeline" ref={scroller} data-testid="timeline" data-event-count={eventCount} data-max-event-id={maxEventId}>
       {items.length === 0 ? <div className="timeline-empty">{empty}</div> : items.map((item) => <TimelineEntry key={item.id} item={item} />)}
     </div>
   );

@@ -1,0 +1,99 @@
+import type { TextBlock, ToolUseBlock } from "@anthropic-ai/sdk/resources/messages";
+import type { ObservationEvent } from "../events/schema.ts";
+import { type ChatMessage, condense, estimateTokens } from "./condenser.ts";
+import type { EventLog } from "./event-log.ts";
+import { buildMessages } from "./history.ts";
+import type { CompleteOptions, Llm } from "./llm.ts";
+import { LlmError } from "./llm.ts";
+import type { ReplyUsage } from "./pricing.ts";
+import { systemPrompt } from "./prompt.ts";
+import { CODEACT_API_TOOLS, findTool, type Tool } from "./tools/index.ts";
+
+/** One reply of the model: its text (to show the user) and its tool calls (to run, in order). */
+export type AgentReply = {
+  text: string;
+  toolCalls: ToolUseBlock[];
+  usage: ReplyUsage;
+  /** How much of the history was condensed to fit the budget. */
+  condensed: { elidedResults: number; droppedMessages: number };
+};
+
+/** How a tool call ended. */
+export type ToolCallOutcome =
+  | { kind: "answered"; answer: ObservationEvent }
+  | { kind: "invalid"; error: string };
+
+/** What running a tool call needs from the controller. */
+export type ToolCallContext = Tool.Context & {
+  /** Records a tool call that could not become an action, so the model sees why (and the history keeps it). */
+  refuse(call: ToolUseBlock, error: string): Promise<void>;
+};
+
+/** When the API says the prompt is too long: condense to this share of the last budget and try again. */
+const SHRINK_ON_OVERFLOW = 0.5;
+const MAX_SHRINKS = 3;
+
+/**
+ * OpenHands' CodeActAgent on the Messages API: it sees the conversation rebuilt from the event log, acts
+ * through its tools, and talks to the user in plain text.
+ */
+export class CodeActAgent {
+  readonly system: string;
+  private readonly fixedTokens: number;
+
+  constructor(
+    private readonly llm: Llm,
+    workspace: string,
+    /** The input token budget (LLM_CONTEXT_TOKENS). */
+    private readonly contextTokens: number,
+  ) {
+    this.system = systemPrompt(workspace);
+    this.fixedTokens = estimateTokens(this.system) + estimateTokens(CODEACT_API_TOOLS);
+  }
+
+  /** Asks the model for its next reply to the conversation as the log holds it now. */
+  async step(log: EventLog, options: CompleteOptions): Promise<AgentReply> {
+    const full = withTrailingUserTurn(buildMessages(log));
+    let budget = Math.max(1000, this.contextTokens - this.fixedTokens);
+    for (let shrinks = 0; ; shrinks++) {
+      const fitted = condense(full, budget);
+      try {
+        const reply = await this.llm.complete({ system: this.system, messages: fitted.messages, tools: CODEACT_API_TOOLS }, options);
+        const text = reply.content
+          .filter((b): b is TextBlock => b.type === "text")
+          .map((b) => b.text)
+          .join("\n")
+          .trim();
+        const toolCalls = reply.content.filter((b): b is ToolUseBlock => b.type === "tool_use");
+        return { text, toolCalls, usage: reply.usage, condensed: { elidedResults: fitted.elidedResults, droppedMessages: fitted.droppedMessages } };
+      } catch (error) {
+        if (!(error instanceof LlmError) || !error.contextTooLong || shrinks >= MAX_SHRINKS) throw error;
+        budget = Math.floor(Math.min(budget, estimateTokens(fitted.messages)) * SHRINK_ON_OVERFLOW);
+      }
+    }
+  }
+
+  /** Validates a tool call with its tool's zod schema and runs it; invalid input goes back to the model. */
+  async runToolCall(call: ToolUseBlock, ctx: ToolCallContext): Promise<ToolCallOutcome> {
+    const tool = findTool(call.name);
+    if (!tool) {
+      const error = `Unknown tool "${call.name}". The tools are: ${CODEACT_API_TOOLS.map((t) => t.name).join(", ")}.`;
+      await ctx.refuse(call, error);
+      return { kind: "invalid", error };
+    }
+    const parsed = tool.parameters.safeParse(call.input);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`).join("; ");
+      const error = `Invalid input for ${call.name}: ${problems}. Fix the arguments and call it again.`;
+      await ctx.refuse(call, error);
+      return { kind: "invalid", error };
+    }
+    return { kind: "answered", answer: await tool.execute(parsed.data, ctx) };
+  }
+}
+
+/** The model answers the last user turn; after a restart or an interrupted reply the history may end with its own turn. */
+function withTrailingUserTurn(messages: ChatMessage[]): ChatMessage[] {
+  if (messages.at(-1)?.role === "user") return messages;
+  return [...messages, { role: "user", content: "Please continue." }];
+}

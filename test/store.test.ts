@@ -1,0 +1,154 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { openDatabase } from "../src/db/client.ts";
+import { EMBEDDED_SQL } from "../src/db/migrations.ts";
+import { action, observation } from "../src/events/factory.ts";
+import { SqliteEventStore } from "../src/events/sqlite-store.ts";
+import type { ConversationRecord } from "../src/events/store.ts";
+import { EventStream } from "../src/events/stream.ts";
+import { tempDir } from "./support/temp.ts";
+
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+function openStore(dir = tempDir()) {
+  cleanups.push(dir.cleanup);
+  const file = join(dir.path, "events.sqlite");
+  const store = new SqliteEventStore(openDatabase(file));
+  return { store, file, dir };
+}
+
+function conversation(id: string, at = new Date().toISOString()): ConversationRecord {
+  return { conversation_id: id, title: id, agent_state: "awaiting_user_input", runtime: "local", created_at: at, last_activity_at: at, confirmation_mode: false, workspace: `/tmp/${id}`, settings: {} };
+}
+
+describe("SqliteEventStore", () => {
+  test("every migration drizzle-kit wrote is embedded", () => {
+    const files = readdirSync(join(import.meta.dir, "../src/db/migrations")).filter((f) => f.endsWith(".sql"));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) expect(Object.keys(EMBEDDED_SQL)).toContain(file.replace(/\.sql$/, ""));
+  });
+
+  test("the database runs in WAL mode with foreign keys", () => {
+    const { store } = openStore();
+    const db = (store as unknown as { db: { $client: import("bun:sqlite").Database } }).db.$client;
+    expect((db.query("PRAGMA journal_mode").get() as { journal_mode: string }).journal_mode).toBe("wal");
+    expect((db.query("PRAGMA foreign_keys").get() as { foreign_keys: number }).foreign_keys).toBe(1);
+    store.close();
+  });
+
+  test("ids are contiguous per conversation under concurrent appends", async () => {
+    const { store } = openStore();
+    store.createConversation(conversation("a"));
+    store.createConversation(conversation("b"));
+    const appends = [];
+    for (let i = 0; i < 500; i++) appends.push(store.append(i % 2 ? "a" : "b", [action("user", "think", { thought: String(i) })]));
+    const results = await Promise.all(appends);
+    const idsA = results.filter((_, i) => i % 2).map((r) => r[0]?.id);
+    const idsB = results.filter((_, i) => !(i % 2)).map((r) => r[0]?.id);
+    expect(idsA).toEqual(idsA.map((_, i) => i));
+    expect(idsB).toEqual(idsB.map((_, i) => i));
+    expect(store.latestId("a")).toBe(249);
+    expect(store.read("a", { limit: 1000 }).map((e) => e.id)).toEqual(idsA as number[]);
+    store.close();
+  });
+
+  test("an append to an unknown conversation fails alone; the others in its group commit", async () => {
+    const { store } = openStore();
+    store.createConversation(conversation("good"));
+    const good = store.append("good", [action("user", "think", { thought: "x" })]);
+    const bad = store.append("missing", [action("user", "think", { thought: "y" })]);
+    await expect(bad).rejects.toThrow();
+    expect((await good)[0]?.id).toBe(0);
+    expect(store.latestId("good")).toBe(0);
+    const next = await store.append("good", [action("user", "think", { thought: "z" })]);
+    expect(next[0]?.id).toBe(1);
+    store.close();
+  });
+
+  test("events and conversations survive a reopen, and ids go on from the last one", async () => {
+    const first = openStore();
+    first.store.createConversation(conversation("c"));
+    await first.store.append("c", [action("user", "think", { thought: "1" }), observation("think", "", {}, 0)]);
+    first.store.close();
+    const reopened = new SqliteEventStore(openDatabase(first.file));
+    expect(reopened.getConversation("c")?.title).toBe("c");
+    expect(reopened.latestId("c")).toBe(1);
+    const [next] = await reopened.append("c", [action("user", "think", { thought: "2" })]);
+    expect(next?.id).toBe(2);
+    expect(reopened.readJsonAfter("c", 0).map((r) => r.id)).toEqual([1, 2]);
+    reopened.close();
+  });
+
+  test("ranges: start, end, limit and reverse", async () => {
+    const { store } = openStore();
+    store.createConversation(conversation("r"));
+    await store.append("r", Array.from({ length: 10 }, (_, i) => action("user", "think", { thought: String(i) })));
+    expect(store.read("r", { startId: 3, endId: 6 }).map((e) => e.id)).toEqual([3, 4, 5, 6]);
+    expect(store.read("r", { limit: 3, reverse: true }).map((e) => e.id)).toEqual([9, 8, 7]);
+    store.close();
+  });
+
+  test("conversations are listed newest activity first, in pages", async () => {
+    const { store } = openStore();
+    for (let i = 0; i < 5; i++) store.createConversation(conversation(`c${i}`, `2026-01-0${i + 1}T00:00:00.000Z`));
+    await store.append("c1", [action("user", "think", { thought: "bump" })]);
+    const first = store.listConversations(2);
+    expect(first.results.map((c) => c.conversation_id)).toEqual(["c1", "c4"]);
+    const second = store.listConversations(2, first.nextPageId ?? undefined);
+    expect(second.results.map((c) => c.conversation_id)).toEqual(["c3", "c2"]);
+    const third = store.listConversations(2, second.nextPageId ?? undefined);
+    expect(third.results.map((c) => c.conversation_id)).toEqual(["c0"]);
+    expect(third.nextPageId).toBeNull();
+  });
+
+  test("deleting a conversation removes its events", async () => {
+    const { store } = openStore();
+    store.createConversation(conversation("d"));
+    await store.append("d", [action("user", "think", { thought: "x" })]);
+    store.deleteConversation("d");
+    expect(store.getConversation("d")).toBeUndefined();
+    expect(store.read("d")).toEqual([]);
+    expect(store.countEvents()).toBe(0);
+  });
+});
+
+describe("EventStream", () => {
+  test("publishes each event after its commit, in id order, and calls listeners", async () => {
+    const { store } = openStore();
+    store.createConversation(conversation("s"));
+    const published: Array<{ topic: string; id: number; storedWhenPublished: number }> = [];
+    const stream = new EventStream("s", store, (topic, frame) => {
+      const id = (JSON.parse(frame) as { id: number }).id;
+      published.push({ topic, id, storedWhenPublished: store.latestId("s") });
+    });
+    const seen: number[] = [];
+    stream.subscribe((e) => seen.push(e.id));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => stream.append(action("user", "think", { thought: String(i) }))));
+    expect(published.map((p) => p.id)).toEqual(seen);
+    expect(seen).toEqual(seen.map((_, i) => i));
+    for (const p of published) expect(p.storedWhenPublished).toBeGreaterThanOrEqual(p.id);
+    expect(published[0]?.topic).toBe("conversation:s");
+  });
+
+  test("waitForObservation resolves with the observation whose cause is the action", async () => {
+    const { store } = openStore();
+    store.createConversation(conversation("w"));
+    const stream = new EventStream("w", store, () => {});
+    const waiting = stream.waitForObservation(0);
+    await stream.append(action("user", "think", { thought: "t" }));
+    await stream.append(observation("think", "", {}, 0));
+    expect((await waiting).cause).toBe(0);
+  });
+
+  test("a redactor runs before the event is stored", async () => {
+    const { store } = openStore();
+    store.createConversation(conversation("m"));
+    const stream = new EventStream("m", store, () => {}, (e) => JSON.parse(JSON.stringify(e).replaceAll("sk-secret", "********")));
+    await stream.append(observation("run", "key=sk-secret", { command: "echo sk-secret" }, null));
+    expect(JSON.stringify(store.read("m"))).not.toContain("sk-secret");
+  });
+});

@@ -1,0 +1,322 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { browserAvailable, launchBrowser, startDropProxy } from "./support/browser.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
+import { tempDir } from "./support/temp.ts";
+import { answers, connectClient, isActionFrame } from "./support/ws-client.ts";
+
+// The bundled UI, served by the real server and driven in Debian's headless Chromium.
+
+const ARTIFACTS = join(import.meta.dir, "..", "test-artifacts");
+const DESKTOP = { width: 1400, height: 900 };
+const PHONE = { width: 390, height: 844 };
+/** Upper bound for one wait in the page; a failure then names what was missing. */
+const WAIT_MS = 15_000;
+const SLOW_TEST_MS = 90_000;
+
+type StoredEventJson = { id: number; action?: string; observation?: string; content?: string };
+
+describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
+  let server: TestServer;
+  let browser: Browser;
+  let context: BrowserContext | undefined;
+  let pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    server = await startTestServer();
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  afterEach(async () => {
+    await context?.close();
+    context = undefined;
+    // An uncaught exception in the page is a failure even when the screen looked right.
+    const errors = pageErrors;
+    pageErrors = [];
+    expect(errors).toEqual([]);
+  });
+
+  /** A tab in the test's browser context (one context per test, so tabs share storage like a real browser). */
+  async function newPage(viewport = DESKTOP): Promise<Page> {
+    context ??= await browser.newContext({ viewport });
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+    await page.setViewportSize(viewport);
+    page.on("pageerror", (error) => pageErrors.push(`${error.name}: ${error.message}`));
+    return page;
+  }
+
+  async function waitConnected(page: Page): Promise<void> {
+    await page.locator('[data-testid="connection-status"][data-status="connected"]').waitFor();
+  }
+
+  /** Creates a conversation from the start screen and returns its id once the page is live. */
+  async function createConversation(page: Page, base = server.url): Promise<string> {
+    await page.goto(base);
+    await page.getByTestId("create-empty-conversation").click();
+    await page.waitForURL(/\/conversations\/[^/]+$/);
+    const id = decodeURIComponent(new URL(page.url()).pathname.split("/").pop() ?? "");
+    expect(id.length).toBeGreaterThan(0);
+    await waitConnected(page);
+    return id;
+  }
+
+  async function runCommand(page: Page, command: string): Promise<void> {
+    await page.getByTestId("command-input").fill(command);
+    await page.getByTestId("command-input").press("Enter");
+  }
+
+  /** The terminal block of a command, once its exit code is there. */
+  function finishedTerminal(page: Page, command: string, exitCode = 0) {
+    return page.locator('[data-testid="terminal"]', {
+      has: page.locator(`[data-testid="exit-code"][data-exit="${exitCode}"]`),
+      hasText: command,
+    });
+  }
+
+  async function serverEvents(id: string): Promise<StoredEventJson[]> {
+    const response = await fetch(`${server.url}/api/conversations/${id}/events?limit=1000`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { events: StoredEventJson[] };
+    return body.events;
+  }
+
+  /** Waits until the page holds the server's newest event, then checks it holds every event exactly once. */
+  async function expectSameEventsAsServer(page: Page, id: string): Promise<void> {
+    const events = await serverEvents(id);
+    const maxId = events.at(-1)?.id ?? -1;
+    await page.waitForFunction((max) => document.querySelector<HTMLElement>('[data-testid="timeline"]')?.dataset.maxEventId === String(max), maxId);
+    const timeline = page.getByTestId("timeline");
+    expect(await timeline.getAttribute("data-event-count")).toBe(String(events.length));
+    expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i));
+    const itemIds = await page.locator('[data-testid="timeline-item"]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-event-id")));
+    expect(new Set(itemIds).size).toBe(itemIds.length);
+  }
+
+  test("creates a conversation from the start screen and lists it with its state", async () => {
+    const page = await newPage();
+    const id = await createConversation(page);
+    const item = page.locator(`[data-testid="conversation-item"][data-conversation-id="${id}"]`);
+    await item.waitFor();
+    expect(await item.locator('[data-testid="conversation-state"]').count()).toBe(1);
+    expect((await item.getByTestId("conversation-activity").textContent())?.length ?? 0).toBeGreaterThan(0);
+    const listed = (await (await fetch(`${server.url}/api/conversations`)).json()) as { results: { conversation_id: string }[] };
+    expect(listed.results.map((c) => c.conversation_id)).toContain(id);
+  });
+
+  test("renames and deletes a conversation from the list", async () => {
+    const page = await newPage();
+    const id = await createConversation(page);
+    const item = page.locator(`[data-testid="conversation-item"][data-conversation-id="${id}"]`);
+    await item.hover();
+    await item.getByTestId("conversation-rename").click();
+    await item.getByTestId("conversation-rename-input").fill("Renamed by the UI test");
+    await item.getByTestId("conversation-rename-input").press("Enter");
+    await page.locator('[data-testid="conversation-title"]', { hasText: "Renamed by the UI test" }).waitFor();
+    const record = (await (await fetch(`${server.url}/api/conversations/${id}`)).json()) as { title: string };
+    expect(record.title).toBe("Renamed by the UI test");
+
+    await item.hover();
+    await item.getByTestId("conversation-delete").click();
+    await item.getByTestId("conversation-delete-confirm").click();
+    await item.waitFor({ state: "detached" });
+    await page.getByTestId("new-conversation-screen").waitFor();
+    expect((await fetch(`${server.url}/api/conversations/${id}`)).status).toBe(404);
+  });
+
+  test("runs a command from the command box and shows its output with the exit code", async () => {
+    const page = await newPage();
+    await createConversation(page);
+    await runCommand(page, "echo hello-ui");
+    const terminal = finishedTerminal(page, "echo hello-ui");
+    await terminal.waitFor();
+    expect(await terminal.getByTestId("command-output").textContent()).toContain("hello-ui");
+
+    await runCommand(page, "sh -c 'echo oops >&2; exit 3'");
+    const failed = finishedTerminal(page, "exit 3", 3);
+    await failed.waitFor();
+    expect(await failed.getByTestId("command-output").textContent()).toContain("oops");
+  });
+
+  test("shows edits as diffs and thoughts from other clients, and saves the main screenshot", async () => {
+    const page = await newPage();
+    const id = await createConversation(page);
+    const client = await connectClient(server.wsUrl, { conversation_id: id });
+    try {
+      client.send({ action: "think", args: { thought: "I will add a greeting script, then run it." } });
+      client.send({ action: "edit", args: { command: "create", path: "hello.py", file_text: 'print("hello from bunhands")\n' } });
+      const edit = await client.nextFrame(isActionFrame("edit"));
+      await client.nextFrame(answers(edit.id as number));
+      client.send({ action: "edit", args: { command: "str_replace", path: "hello.py", old_str: "hello from bunhands", new_str: "hello, world" } });
+      const replace = await client.nextFrame(isActionFrame("edit"));
+      const replaced = await client.nextFrame(answers(replace.id as number));
+      expect(replaced.observation).toBe("edit");
+    } finally {
+      client.close();
+    }
+    await page.locator('[data-testid="thought"]', { hasText: "greeting script" }).waitFor();
+    const diff = page.locator('[data-testid="diff"]', { hasText: "hello, world" });
+    await diff.waitFor();
+    expect(await diff.locator(".diff-add").allTextContents()).toContain('+print("hello, world")');
+    expect(await diff.locator(".diff-del").allTextContents()).toContain('-print("hello from bunhands")');
+
+    await runCommand(page, "python3 hello.py 2>/dev/null || cat hello.py");
+    await finishedTerminal(page, "hello.py").waitFor();
+    await page.locator('[data-testid="file-entry"][data-path="hello.py"]').click();
+    await page.locator('[data-testid="file-content"]', { hasText: "hello, world" }).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, "ui-main.png") });
+  });
+
+  test(
+    "uploads files by button and by drag and drop, shows them in the tree and downloads the zip",
+    async () => {
+      const page = await newPage();
+      await createConversation(page);
+      await page.getByTestId("upload-input").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("uploaded from the UI test\n") });
+      await page.locator('[data-testid="upload-status"]', { hasText: "notes.txt" }).waitFor();
+      await page.locator('[data-testid="file-entry"][data-path="notes.txt"]').click();
+      await page.locator('[data-testid="file-content"]', { hasText: "uploaded from the UI test" }).waitFor();
+
+      const dropped = await page.evaluateHandle(() => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File(["dropped into the workspace\n"], "dropped.txt", { type: "text/plain" }));
+        return transfer;
+      });
+      await page.dispatchEvent('[data-testid="timeline"]', "dragover", { dataTransfer: dropped });
+      await page.getByTestId("drop-overlay").waitFor();
+      await page.dispatchEvent('[data-testid="timeline"]', "drop", { dataTransfer: dropped });
+      await page.locator('[data-testid="file-entry"][data-path="dropped.txt"]').waitFor();
+      await page.getByTestId("drop-overlay").waitFor({ state: "detached" });
+
+      const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-zip").click()]);
+      const dir = tempDir();
+      try {
+        const zipPath = join(dir.path, "workspace.zip");
+        await download.saveAs(zipPath);
+        const zip = readFileSync(zipPath);
+        expect(zip.subarray(0, 2).toString("latin1")).toBe("PK");
+        expect(zip.includes(Buffer.from("notes.txt"))).toBe(true);
+        expect(zip.includes(Buffer.from("dropped.txt"))).toBe(true);
+      } finally {
+        dir.cleanup();
+      }
+    },
+    SLOW_TEST_MS,
+  );
+
+  test("after a reload shows the same timeline, every event exactly once", async () => {
+    const page = await newPage();
+    const id = await createConversation(page);
+    await runCommand(page, "echo before-reload-1");
+    await finishedTerminal(page, "before-reload-1").waitFor();
+    await runCommand(page, "echo before-reload-2");
+    await finishedTerminal(page, "before-reload-2").waitFor();
+    await expectSameEventsAsServer(page, id);
+    const before = await page.locator('[data-testid="timeline-item"]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-event-id")));
+
+    await page.reload();
+    await waitConnected(page);
+    await expectSameEventsAsServer(page, id);
+    const after = await page.locator('[data-testid="timeline-item"]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-event-id")));
+    expect(after).toEqual(before);
+    expect(await finishedTerminal(page, "before-reload-1").count()).toBe(1);
+    expect(await finishedTerminal(page, "before-reload-2").count()).toBe(1);
+  });
+
+  test("two tabs on one conversation see each other's events", async () => {
+    const first = await newPage();
+    const id = await createConversation(first);
+    const second = await newPage();
+    await second.goto(`${server.url}/conversations/${id}`);
+    await waitConnected(second);
+
+    await runCommand(first, "echo from-first-tab");
+    await finishedTerminal(second, "from-first-tab").waitFor();
+
+    await second.getByTestId("chat-input").fill("hello from the second tab");
+    await second.getByTestId("chat-input").press("Enter");
+    await first.locator('[data-testid="chat-message"][data-role="user"]', { hasText: "hello from the second tab" }).waitFor();
+    await expectSameEventsAsServer(first, id);
+    await expectSameEventsAsServer(second, id);
+  });
+
+  test(
+    "reconnects after a dropped connection with latest_event_id and misses nothing",
+    async () => {
+      const proxy = startDropProxy(server.port);
+      try {
+        const page = await newPage();
+        const socketUrls: string[] = [];
+        page.on("websocket", (ws) => socketUrls.push(ws.url()));
+        const id = await createConversation(page, proxy.url);
+        await runCommand(page, "echo before-drop");
+        await finishedTerminal(page, "before-drop").waitFor();
+        await expectSameEventsAsServer(page, id);
+        const maxBefore = (await serverEvents(id)).at(-1)?.id ?? -1;
+
+        proxy.refuse(true);
+        proxy.dropAll();
+        await page.locator('[data-testid="connection-status"][data-status="reconnecting"]').waitFor();
+
+        // While the page is cut off, another client adds events.
+        const client = await connectClient(server.wsUrl, { conversation_id: id });
+        try {
+          client.send({ action: "run", args: { command: "echo while-away" } });
+          const run = await client.nextFrame(isActionFrame("run"));
+          await client.nextFrame(answers(run.id as number));
+        } finally {
+          client.close();
+        }
+
+        proxy.refuse(false);
+        await waitConnected(page);
+        await finishedTerminal(page, "while-away").waitFor();
+        await expectSameEventsAsServer(page, id);
+        expect(await finishedTerminal(page, "before-drop").count()).toBe(1);
+        const reconnectUrl = new URL(socketUrls.at(-1) ?? "");
+        expect(reconnectUrl.searchParams.get("latest_event_id")).toBe(String(maxBefore));
+      } finally {
+        proxy.stop();
+      }
+    },
+    SLOW_TEST_MS,
+  );
+
+  test("works at phone width: files collapse, Enter sends and Shift+Enter makes a new line", async () => {
+    const page = await newPage(PHONE);
+    await createConversation(page);
+    expect(await page.getByTestId("file-panel").count()).toBe(0);
+    expect(await page.getByTestId("conversation-list").isVisible()).toBe(false);
+
+    const input = page.getByTestId("chat-input");
+    await input.click();
+    await input.pressSequentially("first line");
+    await input.press("Shift+Enter");
+    await input.pressSequentially("second line");
+    expect(await input.inputValue()).toBe("first line\nsecond line");
+    await input.press("Enter");
+    const message = page.locator('[data-testid="chat-message"][data-role="user"]', { hasText: "first line" });
+    await message.waitFor();
+    expect(await message.innerText()).toBe("first line\nsecond line");
+    expect(await input.inputValue()).toBe("");
+    await runCommand(page, "echo phone-width");
+    await finishedTerminal(page, "phone-width").waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, "ui-phone.png") });
+
+    await page.getByTestId("files-toggle").click();
+    await page.getByTestId("file-panel").waitFor();
+    await page.getByTestId("files-close").click();
+    await page.getByTestId("file-panel").waitFor({ state: "detached" });
+
+    await page.getByTestId("menu-button").click();
+    await page.getByTestId("conversation-list").waitFor({ state: "visible" });
+  });
+});
