@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { appendEvents, emptyLog, foldEvents, latestAgentState } from "../frontend/src/eventModel.ts";
 import { browserAvailable, launchBrowser, startDropProxy } from "./support/browser.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 import { tempDir } from "./support/temp.ts";
@@ -14,7 +15,8 @@ const DESKTOP = { width: 1400, height: 900 };
 const PHONE = { width: 390, height: 844 };
 /** Upper bound for one wait in the page; a failure then names what was missing. */
 const WAIT_MS = 15_000;
-const SLOW_TEST_MS = 90_000;
+/** Per test: well past the sum of its waits, so a slow machine fails on a named wait, not on a killed browser. */
+const TEST_MS = 90_000;
 
 type StoredEventJson = { id: number; action?: string; observation?: string; content?: string };
 
@@ -110,7 +112,7 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
     expect((await item.getByTestId("conversation-activity").textContent())?.length ?? 0).toBeGreaterThan(0);
     const listed = (await (await fetch(`${server.url}/api/conversations`)).json()) as { results: { conversation_id: string }[] };
     expect(listed.results.map((c) => c.conversation_id)).toContain(id);
-  });
+  }, TEST_MS);
 
   test("renames and deletes a conversation from the list", async () => {
     const page = await newPage();
@@ -130,7 +132,7 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
     await item.waitFor({ state: "detached" });
     await page.getByTestId("new-conversation-screen").waitFor();
     expect((await fetch(`${server.url}/api/conversations/${id}`)).status).toBe(404);
-  });
+  }, TEST_MS);
 
   test("runs a command from the command box and shows its output with the exit code", async () => {
     const page = await newPage();
@@ -144,7 +146,7 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
     const failed = finishedTerminal(page, "exit 3", 3);
     await failed.waitFor();
     expect(await failed.getByTestId("command-output").textContent()).toContain("oops");
-  });
+  }, TEST_MS);
 
   test("shows edits as diffs and thoughts from other clients, and saves the main screenshot", async () => {
     const page = await newPage();
@@ -173,7 +175,7 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
     await page.locator('[data-testid="file-entry"][data-path="hello.py"]').click();
     await page.locator('[data-testid="file-content"]', { hasText: "hello, world" }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, "ui-main.png") });
-  });
+  }, TEST_MS);
 
   test(
     "uploads files by button and by drag and drop, shows them in the tree and downloads the zip",
@@ -209,7 +211,7 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
         dir.cleanup();
       }
     },
-    SLOW_TEST_MS,
+    TEST_MS,
   );
 
   test("after a reload shows the same timeline, every event exactly once", async () => {
@@ -229,7 +231,7 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
     expect(after).toEqual(before);
     expect(await finishedTerminal(page, "before-reload-1").count()).toBe(1);
     expect(await finishedTerminal(page, "before-reload-2").count()).toBe(1);
-  });
+  }, TEST_MS);
 
   test("two tabs on one conversation see each other's events", async () => {
     const first = await newPage();
@@ -246,7 +248,7 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
     await first.locator('[data-testid="chat-message"][data-role="user"]', { hasText: "hello from the second tab" }).waitFor();
     await expectSameEventsAsServer(first, id);
     await expectSameEventsAsServer(second, id);
-  });
+  }, TEST_MS);
 
   test(
     "reconnects after a dropped connection with latest_event_id and misses nothing",
@@ -287,7 +289,7 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
         proxy.stop();
       }
     },
-    SLOW_TEST_MS,
+    TEST_MS,
   );
 
   test("works at phone width: files collapse, Enter sends and Shift+Enter makes a new line", async () => {
@@ -318,5 +320,51 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
 
     await page.getByTestId("menu-button").click();
     await page.getByTestId("conversation-list").waitFor({ state: "visible" });
+  }, TEST_MS);
+
+  test("asks for the session API key on a 401 and then uses it for HTTP and the WebSocket", async () => {
+    const guarded = await startTestServer({ SESSION_API_KEY: "ui-test-key" });
+    try {
+      const page = await newPage();
+      await page.goto(guarded.url);
+      await page.getByTestId("api-key-prompt").waitFor();
+      await page.getByTestId("api-key-input").fill("wrong-key");
+      await page.getByTestId("api-key-submit").click();
+      // The wrong key is refused and the prompt comes back, saying so.
+      await page.locator('[data-testid="api-key-prompt"]', { hasText: "rejected" }).waitFor();
+      await page.getByTestId("api-key-input").fill("ui-test-key");
+      await page.getByTestId("api-key-submit").click();
+      await page.getByTestId("api-key-prompt").waitFor({ state: "detached" });
+      await createConversation(page, guarded.url);
+      await runCommand(page, "echo with-key");
+      await finishedTerminal(page, "with-key").waitFor();
+    } finally {
+      await guarded.stop();
+    }
+  }, TEST_MS);
+});
+
+describe("eventModel (the timeline's folding, without a browser)", () => {
+  const at = "2025-01-01T00:00:00.000Z";
+  const run = { id: 0, timestamp: at, source: "user" as const, message: "", action: "run" as const, args: { command: "ls" } };
+  const output = { id: 1, timestamp: at, source: "environment" as const, message: "", observation: "run" as const, content: "a.txt", extras: { exit_code: 0 }, cause: 0 };
+  const stateChange = { id: 2, timestamp: at, source: "environment" as const, message: "", observation: "agent_state_changed" as const, content: "", extras: { agent_state: "error", reason: "no key" }, cause: null };
+
+  test("appendEvents keeps every id once and in order, whatever order and repeats they come in", () => {
+    const once = appendEvents(emptyLog, [output, run]);
+    const again = appendEvents(once, [run, output, output]);
+    expect(again).toBe(once);
+    expect(once.list.map((e) => e.id)).toEqual([0, 1]);
+    const more = appendEvents(once, [stateChange, stateChange]);
+    expect(more.list.map((e) => e.id)).toEqual([0, 1, 2]);
+    expect(more.maxId).toBe(2);
+  });
+
+  test("foldEvents pairs an observation with its action by cause and keeps notable states", () => {
+    const items = foldEvents([run, output, stateChange]);
+    expect(items.map((item) => item.kind)).toEqual(["action", "state"]);
+    const first = items[0];
+    expect(first?.kind === "action" ? first.observation?.content : null).toBe("a.txt");
+    expect(latestAgentState([run, output, stateChange], null)).toBe("error");
   });
 });

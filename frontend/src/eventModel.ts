@@ -89,13 +89,17 @@ export function latestAgentState(events: readonly StoredEvent[], fallback: Agent
   return fallback;
 }
 
-/** The action held for confirmation: the newest agent action that nothing has answered yet. */
-export function pendingConfirmation(items: readonly TimelineItem[]): ActionEvent | null {
-  for (let i = items.length - 1; i >= 0; i--) {
-    const item = items[i]!;
-    if (item.kind !== "action") continue;
-    if (item.action.source === "agent" && !item.observation && !item.stateChange) return item.action;
-    return null;
+/**
+ * The action held for confirmation: the server announces it with agent_state_changed →
+ * awaiting_user_confirmation whose `cause` is the held action.
+ */
+export function pendingConfirmation(log: EventLog): ActionEvent | null {
+  for (let i = log.list.length - 1; i >= 0; i--) {
+    const event = log.list[i]!;
+    if (isAction(event) || event.observation !== "agent_state_changed") continue;
+    if (event.extras.agent_state !== "awaiting_user_confirmation" || event.cause == null) return null;
+    const held = log.byId.get(event.cause);
+    return held && isAction(held) ? held : null;
   }
   return null;
 }

@@ -226,7 +226,7 @@ export class PersistentShell {
     const readyPromise = new Promise<void>((r) => (ready = r));
     this.decoder = new TextDecoder();
     let started = false;
-    const transport = await this.opts.openTransport({
+    const transport = await this.openTransport({
       onData: (chunk) => {
         if (generation !== this.generation) return;
         const text = this.decoder.decode(chunk, { stream: true });
@@ -261,6 +261,15 @@ export class PersistentShell {
     throw new ShellStartError(
       outcome === "exited" ? "the shell exited right after starting" : `the shell did not answer within ${limitMs} ms`,
     );
+  }
+
+  private async openTransport(sink: TransportSink): Promise<ShellTransport> {
+    try {
+      return await this.opts.openTransport(sink);
+    } catch (error) {
+      if (error instanceof ShellStartError) throw error;
+      throw new ShellStartError(`the shell could not start: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private onText(text: string): void {

@@ -66,6 +66,11 @@ export class AgentSession {
     return WORKING_STATES.has(this.controller.state) || this.executor.active || this.gate.waiting > 0;
   }
 
+  /** True while a command or file action is executing (a shutdown lets it finish within its grace). */
+  get busyWithCommand(): boolean {
+    return this.executor.active;
+  }
+
   /** (Re)creates the agent for new settings: loading, then awaiting_user_input. */
   async initialize(args: InitializeArgs): Promise<void> {
     const { stream, store } = this.deps;

@@ -154,6 +154,16 @@ export class ConversationManager {
     }
   }
 
+  /** Waits (at most graceMs) until no live conversation has work in flight. */
+  async drain(graceMs: number): Promise<void> {
+    const deadline = Date.now() + graceMs;
+    while (Date.now() < deadline) {
+      const sessions = await Promise.all([...this.live.values()].map((entry) => entry.session.catch(() => undefined)));
+      if (!sessions.some((session) => session?.busyWithCommand)) return;
+      await Bun.sleep(50);
+    }
+  }
+
   async closeAll(): Promise<void> {
     clearInterval(this.sweeper);
     await Promise.all([...this.live.keys()].map((id) => this.close(id)));

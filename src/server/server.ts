@@ -1,4 +1,4 @@
-import type { Server } from "bun";
+import type { Server, ServerWebSocket } from "bun";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import ui from "../../frontend/index.html";
@@ -51,7 +51,9 @@ export async function startServer(config: Config): Promise<ServerHandle> {
     redact: (event: NewEvent) => maskDeep(event, mask),
   });
   const app = createApp({ config, store, manager, metrics, startedAt: Date.now(), runtimeKind: () => config.RUNTIME });
+  const sockets = new Set<ServerWebSocket<SocketData>>();
   const socketDeps = {
+    sockets,
     manager,
     metrics,
     authorize: (request: Request) =>
@@ -83,9 +85,12 @@ export async function startServer(config: Config): Promise<ServerHandle> {
   const stop = () =>
     (stopping ??= (async () => {
       server?.stop(false);
+      for (const ws of sockets) ws.close(1001, "server shutting down");
+      await manager.drain(config.SHUTDOWN_GRACE_S * 1000);
       await manager.closeAll();
       server?.stop(true);
       store.close();
+      log.info("stopped");
     })());
   return { server, url, port, config, manager, store, metrics, stop };
 }

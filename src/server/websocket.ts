@@ -26,6 +26,8 @@ export type SocketDeps = {
   /** Returns an error response when the upgrade request is not authorized. */
   authorize: (request: Request) => Response | undefined;
   frameLimiter: () => () => boolean;
+  /** Open sockets, so a shutdown can tell each one (close code 1001). */
+  sockets: Set<ServerWebSocket<SocketData>>;
 };
 
 const querySchema = z.object({
@@ -118,6 +120,7 @@ export function socketHandlers(deps: SocketDeps): WebSocketHandler<SocketData> {
     sendPings: true,
     open(ws) {
       metrics.openConnections++;
+      deps.sockets.add(ws);
       ws.data.queue = join(ws);
     },
     message(ws, message) {
@@ -129,6 +132,7 @@ export function socketHandlers(deps: SocketDeps): WebSocketHandler<SocketData> {
     },
     close(ws, code) {
       metrics.openConnections--;
+      deps.sockets.delete(ws);
       ws.data.closed = true;
       if (ws.data.conversationId) manager.removeClient(ws.data.conversationId);
       log.info("client left", { conversation_id: ws.data.conversationId, code });

@@ -3,11 +3,13 @@ import { clockTime } from "../format.ts";
 import type { ObservationEvent } from "../wire.ts";
 import { DiffView } from "./DiffView.tsx";
 import { MessageText } from "./MessageText.tsx";
-import { TerminalBlock } from "./TerminalBlock.tsx";
+import { TerminalBlock, type CommandStatus } from "./TerminalBlock.tsx";
 
 type ActionItem = Extract<TimelineItem, { kind: "action" }>;
 
 const PREVIEW_CHARS = 4000;
+/** Actions answered by an observation of their own (think and finish are complete as they are). */
+const NEEDS_ANSWER: ReadonlySet<string> = new Set(["read", "write", "edit", "browse"]);
 
 function preview(text: string): string {
   return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}\n… (${text.length - PREVIEW_CHARS} more characters)` : text;
@@ -24,6 +26,20 @@ function answered(observation: ObservationEvent | null, name: string): Observati
   return observation?.observation === name ? observation : null;
 }
 
+function awaitingConfirmation(item: ActionItem): boolean {
+  return !item.observation && item.stateChange?.extras.agent_state === "awaiting_user_confirmation";
+}
+
+function commandStatus(item: ActionItem): CommandStatus {
+  const { observation } = item;
+  if (!observation) return awaitingConfirmation(item) ? { kind: "awaiting_confirmation" } : { kind: "pending" };
+  if (observation.observation === "user_rejected") return { kind: "rejected" };
+  if (observation.observation !== "run") return { kind: "error" };
+  if (observation.extras.timed_out === true) return { kind: "timeout" };
+  if (observation.extras.running === true) return { kind: "running" };
+  return { kind: "exit", code: typeof observation.extras.exit_code === "number" ? observation.extras.exit_code : -1 };
+}
+
 function Collapsible({ summary, text }: { summary: string; text: string }) {
   return (
     <details className="collapsible">
@@ -37,20 +53,8 @@ function Body({ item }: { item: ActionItem }) {
   const { action, observation } = item;
   const args = action.args;
   switch (action.action) {
-    case "run": {
-      const run = answered(observation, "run");
-      const failure = observation && !run ? observation.content || observation.message : null;
-      return (
-        <TerminalBlock
-          command={String(args.command ?? "")}
-          output={run ? run.content : failure}
-          exitCode={run && typeof run.extras.exit_code === "number" ? run.extras.exit_code : failure === null ? null : -1}
-          running={run?.extras.running === true}
-          timedOut={run?.extras.timed_out === true}
-          by={action.source}
-        />
-      );
-    }
+    case "run":
+      return <TerminalBlock command={String(args.command ?? "")} output={observation?.content ?? ""} status={commandStatus(item)} by={action.source} />;
     case "edit": {
       const edit = answered(observation, "edit");
       const diff = typeof edit?.extras.diff === "string" ? edit.extras.diff : "";
@@ -111,7 +115,9 @@ export function ActionCard({ item }: { item: ActionItem }) {
       )}
       <Body item={item} />
       {action.action !== "run" && <Failure observation={observation} />}
-      {!observation && !stateChange && action.action !== "think" && action.action !== "finish" && action.action !== "run" && <div className="pending"><span className="spinner" /> waiting for the result</div>}
+      {!observation && NEEDS_ANSWER.has(action.action) && (
+        <div className="pending">{awaitingConfirmation(item) ? "Waiting for your confirmation" : <><span className="spinner" /> waiting for the result</>}</div>
+      )}
     </div>
   );
 }

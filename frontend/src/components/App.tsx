@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { useRoute } from "../router.ts";
+import { navigate, useRoute } from "../router.ts";
 import { useConversations } from "../useConversations.ts";
 import { ApiKeyPrompt } from "./ApiKeyPrompt.tsx";
 import { ConversationList } from "./ConversationList.tsx";
@@ -25,7 +25,14 @@ export function App() {
         <button type="button" className="btn btn-ghost btn-icon menu-button" onClick={() => setDrawerOpen((open) => !open)} data-testid="menu-button" title="Conversations">
           <Icon name="menu" />
         </button>
-        <a className="brand" href="/">
+        <a
+          className="brand"
+          href="/"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate("/");
+          }}
+        >
           <span className="brand-mark">bh</span> bunhands
         </a>
       </header>

@@ -31,6 +31,7 @@ export function ChatInput({ onSend, disabled, placeholder }: { onSend(text: stri
         onKeyDown={onKeyDown}
         placeholder={placeholder}
         aria-label="Message to the agent"
+        title="Enter sends, Shift+Enter makes a new line"
       />
       <button type="button" className="btn btn-primary btn-icon" data-testid="chat-send" onClick={sendNow} disabled={disabled || !text.trim()} title="Send (Enter)">
         <Icon name="send" />

@@ -1,6 +1,7 @@
-import { useState, type DragEvent } from "react";
+import { useEffect, useState, type DragEvent } from "react";
 import { pendingConfirmation } from "../eventModel.ts";
 import { useConversation } from "../useConversation.ts";
+import { conversationsChanged } from "../useConversations.ts";
 import { useWorkspace } from "../useWorkspace.ts";
 import { AgentControls } from "./AgentControls.tsx";
 import { ChatInput } from "./ChatInput.tsx";
@@ -25,6 +26,10 @@ export function ConversationView({ conversationId, title }: { conversationId: st
   const [filesOpen, setFilesOpen] = useState(() => window.matchMedia(WIDE_SCREEN).matches);
   const [dragging, setDragging] = useState(false);
   const { items, agentState, connection, send } = conversation;
+  // The list shows each conversation's state: refresh it when this one's changes.
+  useEffect(() => {
+    if (agentState) conversationsChanged();
+  }, [agentState]);
 
   if (connection === "not_found") {
     return (
@@ -94,9 +99,9 @@ export function ConversationView({ conversationId, title }: { conversationId: st
               </button>
             </div>
           ))}
-          {confirming && <ConfirmationPrompt action={pendingConfirmation(items)} send={send} />}
+          {confirming && <ConfirmationPrompt action={pendingConfirmation(conversation.log)} send={send} />}
           <CommandBox send={send} disabled={connection !== "connected"} />
-          <ChatInput onSend={sendMessage} disabled={connection !== "connected"} placeholder="Message the agent (Enter to send, Shift+Enter for a new line)" />
+          <ChatInput onSend={sendMessage} disabled={connection !== "connected"} placeholder="Message the agent…" />
         </div>
       </section>
       {filesOpen && (

@@ -1,32 +1,51 @@
-type Props = {
-  command: string;
-  /** null while the command has no answer yet. */
-  output: string | null;
-  exitCode: number | null;
-  running: boolean;
-  timedOut: boolean;
-  by: "user" | "agent" | "environment";
-};
+/** Where a command stands: waiting, held for confirmation, ended with a code, or stopped some other way. */
+export type CommandStatus =
+  | { kind: "pending" }
+  | { kind: "awaiting_confirmation" }
+  | { kind: "exit"; code: number }
+  | { kind: "running" }
+  | { kind: "timeout" }
+  | { kind: "rejected" }
+  | { kind: "error" };
 
-function ExitStatus({ output, exitCode, running, timedOut }: Omit<Props, "command" | "by">) {
-  if (output === null) return <span className="exit exit-pending" data-testid="exit-code" data-exit="pending"><span className="spinner" /> running</span>;
-  if (timedOut) return <span className="exit exit-bad" data-testid="exit-code" data-exit="timeout">timed out</span>;
-  if (running) return <span className="exit exit-warn" data-testid="exit-code" data-exit="running">still running</span>;
-  const ok = exitCode === 0;
-  return <span className={`exit ${ok ? "exit-ok" : "exit-bad"}`} data-testid="exit-code" data-exit={String(exitCode)}>exit {exitCode}</span>;
+type Props = { command: string; output: string; status: CommandStatus; by: "user" | "agent" | "environment" };
+
+function StatusTag({ status }: { status: CommandStatus }) {
+  const tag = (className: string, exit: string, text: string) => (
+    <span className={`exit ${className}`} data-testid="exit-code" data-exit={exit}>
+      {status.kind === "pending" && <span className="spinner" />}
+      {text}
+    </span>
+  );
+  switch (status.kind) {
+    case "pending":
+      return tag("exit-pending", "pending", "running");
+    case "awaiting_confirmation":
+      return tag("exit-warn", "awaiting_confirmation", "needs confirmation");
+    case "exit":
+      return tag(status.code === 0 ? "exit-ok" : "exit-bad", String(status.code), `exit ${status.code}`);
+    case "running":
+      return tag("exit-warn", "running", "still running");
+    case "timeout":
+      return tag("exit-bad", "timeout", "timed out");
+    case "rejected":
+      return tag("exit-warn", "rejected", "rejected");
+    case "error":
+      return tag("exit-bad", "error", "error");
+  }
 }
 
 /** A command and its output, dark like a terminal. */
-export function TerminalBlock({ command, output, exitCode, running, timedOut, by }: Props) {
+export function TerminalBlock({ command, output, status, by }: Props) {
   return (
     <div className="terminal" data-testid="terminal">
       <div className="terminal-head">
         <span className="terminal-prompt">$</span>
         <code className="terminal-command" data-testid="terminal-command">{command}</code>
         <span className="terminal-by">{by === "user" ? "you" : by}</span>
-        <ExitStatus output={output} exitCode={exitCode} running={running} timedOut={timedOut} />
+        <StatusTag status={status} />
       </div>
-      {output !== null && output !== "" && <pre className="terminal-output" data-testid="command-output">{output}</pre>}
+      {output !== "" && <pre className={`terminal-output ${status.kind === "error" ? "terminal-error" : ""}`} data-testid="command-output">{output}</pre>}
     </div>
   );
 }

@@ -1,0 +1,113 @@
+import type Docker from "dockerode";
+import type { Config } from "../config.ts";
+
+export const LABEL = "bunhands";
+export const CONVERSATION_LABEL = "bunhands.conversation";
+export const POOL_LABEL = "bunhands.pool";
+export const CONTAINER_WORKSPACE = "/workspace";
+
+export type SandboxSettings = Pick<
+  Config,
+  "SANDBOX_IMAGE" | "SANDBOX_MEMORY_MB" | "SANDBOX_PIDS" | "SANDBOX_CPUS" | "SANDBOX_NETWORK"
+>;
+
+/** Container name of a conversation's sandbox (pooled containers are renamed to it when claimed). */
+export function containerName(conversationId: string): string {
+  return `bunhands-${conversationId.replace(/[^a-zA-Z0-9_.-]/g, "_")}`;
+}
+
+/**
+ * Creates and starts a sandbox container: the host folder bind-mounted at /workspace, limits and
+ * network from the settings, an init process that reaps orphans, and a main process that only waits
+ * (commands run in an exec'd shell).
+ */
+export async function startContainer(
+  docker: Docker,
+  settings: SandboxSettings,
+  hostDir: string,
+  name: string,
+  labels: Record<string, string>,
+): Promise<Docker.Container> {
+  const memory = settings.SANDBOX_MEMORY_MB * 1024 * 1024;
+  const container = await docker.createContainer({
+    name,
+    Image: settings.SANDBOX_IMAGE,
+    Cmd: ["sleep", "infinity"],
+    WorkingDir: CONTAINER_WORKSPACE,
+    Labels: { [LABEL]: "1", ...labels },
+    HostConfig: {
+      Binds: [`${hostDir}:${CONTAINER_WORKSPACE}`],
+      Memory: memory,
+      MemorySwap: memory,
+      PidsLimit: settings.SANDBOX_PIDS,
+      NanoCpus: Math.round(settings.SANDBOX_CPUS * 1e9),
+      NetworkMode: settings.SANDBOX_NETWORK,
+      Init: true,
+      SecurityOpt: ["no-new-privileges"],
+    },
+  });
+  try {
+    await container.start();
+  } catch (error) {
+    await container.remove({ force: true }).catch(() => undefined);
+    throw error;
+  }
+  return container;
+}
+
+export async function removeContainer(container: Docker.Container): Promise<void> {
+  await container.remove({ force: true, v: true }).catch((error: { statusCode?: number }) => {
+    // 404: already gone; 409: removal already in progress.
+    if (error?.statusCode !== 404 && error?.statusCode !== 409) throw error;
+  });
+}
+
+/**
+ * Removes sandbox containers left by an earlier run (every container labelled bunhands=1 whose
+ * conversation is not in `liveIds`, and every pooled one). Returns how many were removed.
+ */
+export async function removeOrphanContainers(docker: Docker, liveIds: Set<string>): Promise<number> {
+  const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL}=1`] } });
+  const orphans = list.filter((info) => {
+    const id = info.Labels?.[CONVERSATION_LABEL];
+    if (id && liveIds.has(id)) return false;
+    // Pooled containers carry no conversation label: they are known by the name they were renamed to.
+    const names = info.Names ?? [];
+    return ![...liveIds].some((live) => names.includes(`/${containerName(live)}`));
+  });
+  await Promise.all(orphans.map((info) => removeContainer(docker.getContainer(info.Id)).catch(() => undefined)));
+  return orphans.length;
+}
+
+let pingCache: { at: number; ok: Promise<boolean> } | undefined;
+
+/** Whether a Docker engine answers (ping with a short timeout; cached for a second). */
+export function dockerAvailable(docker: Docker, timeoutMs = 1500): Promise<boolean> {
+  const now = performance.now();
+  if (pingCache && now - pingCache.at < 1000) return pingCache.ok;
+  const ok = (async () => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      // dockerode's ping takes an abortSignal; its type definitions lag behind.
+      const ping = docker.ping.bind(docker) as unknown as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
+      await ping({ abortSignal: controller.signal });
+      return true;
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  })();
+  pingCache = { at: now, ok };
+  return ok;
+}
+
+export async function imageExists(docker: Docker, image: string): Promise<boolean> {
+  try {
+    await docker.getImage(image).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}

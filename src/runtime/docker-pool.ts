@@ -1,0 +1,122 @@
+import { randomUUID } from "node:crypto";
+import { mkdir, rename, rm, rmdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import type Docker from "dockerode";
+import { POOL_LABEL, type SandboxSettings, containerName, removeContainer, startContainer } from "./docker-container.ts";
+
+type Pooled = { container: Docker.Container; dir: string };
+
+/** After a failed start the pool waits this long before trying again (a missing image, a full disk). */
+const RETRY_AFTER_MS = 30_000;
+
+/**
+ * A few containers started ahead of time so that a new conversation's first command does not wait
+ * for a container start (~0.5 s).
+ *
+ * A bind mount is fixed when a container is created, so a pooled container cannot be pointed at a
+ * conversation's folder later. Each pooled container therefore mounts a fresh, empty folder of its own
+ * (WORKSPACE_BASE/.pool/<uuid>) at /workspace; claiming it renames that folder to the conversation's
+ * workspace path. A bind mount follows the directory itself, not its name, so the container keeps
+ * seeing exactly that folder, now at the conversation's path on the host. Unlike mounting all of
+ * WORKSPACE_BASE and cd-ing into a subfolder, no container ever has a sibling conversation's files in
+ * its mount namespace. The rename needs the target to be absent or an empty folder on the same
+ * filesystem; otherwise the conversation gets a freshly created container instead.
+ *
+ * Labels cannot change after creation, so a claimed container is renamed to the conversation's
+ * container name, which is how removeOrphanContainers recognises it.
+ */
+export class ContainerPool {
+  private readonly ready: Pooled[] = [];
+  private starting = 0;
+  private retryAt = 0;
+  private closed = false;
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly settings: SandboxSettings,
+    private readonly workspaceBase: string,
+    readonly size: number,
+  ) {}
+
+  get available(): number {
+    return this.ready.length;
+  }
+
+  /** Starts containers in the background until `size` are ready or starting. */
+  fill(): void {
+    if (this.closed || performance.now() < this.retryAt) return;
+    while (this.ready.length + this.starting < this.size) {
+      this.starting++;
+      void this.startOne()
+        .then((entry) => {
+          if (this.closed) return discard(entry);
+          this.ready.push(entry);
+        })
+        .catch((error: unknown) => {
+          this.retryAt = performance.now() + RETRY_AFTER_MS;
+          console.warn(`warning: could not start a pooled sandbox container: ${describe(error)}`);
+        })
+        .finally(() => this.starting--);
+    }
+  }
+
+  /** Waits until the pool holds `size` ready containers (for start-up and tests), bounded. */
+  async warm(timeoutMs = 30_000): Promise<void> {
+    this.fill();
+    const until = performance.now() + timeoutMs;
+    while (this.ready.length < this.size && this.starting > 0 && performance.now() < until) await Bun.sleep(20);
+  }
+
+  /**
+   * Hands a ready container to a conversation, its folder renamed to `hostDir`; undefined when none
+   * is ready or the folder cannot take that place.
+   */
+  async claim(hostDir: string, conversationId: string): Promise<Docker.Container | undefined> {
+    const entry = this.ready.shift();
+    if (!entry) {
+      this.fill();
+      return undefined;
+    }
+    try {
+      await mkdir(dirname(hostDir), { recursive: true });
+      await rename(entry.dir, hostDir);
+    } catch {
+      this.ready.unshift(entry);
+      return undefined;
+    }
+    this.fill();
+    // Naming is bookkeeping only (orphan clean-up); the conversation need not wait for it.
+    void entry.container.rename({ name: containerName(conversationId) }).catch(() => undefined);
+    return entry.container;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const entries = this.ready.splice(0);
+    await Promise.all(entries.map(discard));
+  }
+
+  private async startOne(): Promise<Pooled> {
+    const id = randomUUID();
+    const dir = join(this.workspaceBase, ".pool", id);
+    await mkdir(dir, { recursive: true });
+    try {
+      const container = await startContainer(this.docker, this.settings, dir, `bunhands-pool-${id}`, {
+        [POOL_LABEL]: "1",
+      });
+      return { container, dir };
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+}
+
+async function discard(entry: Pooled): Promise<void> {
+  await removeContainer(entry.container).catch(() => undefined);
+  await rmdir(entry.dir).catch(() => undefined);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,90 @@
+import type { Duplex } from "node:stream";
+import type Docker from "dockerode";
+import type { ShellTransport, TransportSink } from "./shell.ts";
+import { SHELL_ARGV, TERMINAL_COLS, TERMINAL_ROWS } from "./shell-protocol.ts";
+
+/**
+ * The container's persistent bash: ONE exec with a TTY whose hijacked stdin/stdout stay attached for
+ * the life of the shell, so a command costs a write and a read on an open socket instead of an exec
+ * (~90 ms each through dockerode).
+ */
+export async function openDockerTransport(
+  container: Docker.Container,
+  env: Record<string, string>,
+  workdir: string,
+  sink: TransportSink,
+): Promise<ShellTransport> {
+  const exec = await container.exec({
+    Cmd: SHELL_ARGV,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: true,
+    Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+    WorkingDir: workdir,
+  });
+  const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as Duplex;
+  // With a TTY the stream is raw (no stdout/stderr multiplexing).
+  stream.on("data", (chunk: Buffer) => sink.onData(chunk));
+  const ended = new Promise<void>((resolve) => {
+    stream.once("end", () => resolve());
+    stream.once("close", () => resolve());
+    stream.once("error", () => resolve());
+  });
+  const exited = ended.then(async () => {
+    const info = await exec.inspect().catch(() => undefined);
+    return typeof info?.ExitCode === "number" ? info.ExitCode : -1;
+  });
+  void exec.resize({ h: TERMINAL_ROWS, w: TERMINAL_COLS }).catch(() => undefined);
+  let closed = false;
+
+  return {
+    write(data) {
+      if (!closed && stream.writable) stream.write(data);
+    },
+    async signalForeground(signal) {
+      await runShort(container, ["sh", "-c", signalForegroundScript(signal === "SIGKILL" ? "KILL" : "INT")]);
+    },
+    exited,
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Ending bash ends what it started in its session; the container's removal ends the rest.
+      await runShort(container, ["sh", "-c", signalForegroundScript("KILL", true)]).catch(() => undefined);
+      stream.destroy();
+    },
+  };
+}
+
+/**
+ * Signals the foreground process group of the container's terminal, found from any process attached
+ * to it (stat fields after the command name: 5 = tty_nr, 6 = tpgid, 4 = session). With `session`, the
+ * whole session of that terminal is killed instead.
+ */
+function signalForegroundScript(signal: "KILL" | "INT", session = false): string {
+  const act = session ? `kill -${signal} -- -"$4" 2>/dev/null; kill -${signal} "$4"` : `kill -${signal} -- -"$6"`;
+  return [
+    'for f in /proc/[0-9]*/stat; do',
+    '  read -r s < "$f" 2>/dev/null || continue',
+    '  set -- ${s##*) }',
+    `  if [ "$5" != 0 ] && [ "$6" -gt 0 ] 2>/dev/null; then ${act}; exit 0; fi`,
+    "done; exit 1",
+  ].join("\n");
+}
+
+/** Runs a short command in the container and waits for it (bounded), ignoring its output. */
+async function runShort(container: Docker.Container, cmd: string[], timeoutMs = 10_000): Promise<void> {
+  const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
+  stream.resume();
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    stream.once("end", done);
+    stream.once("close", done);
+    stream.once("error", done);
+  });
+}

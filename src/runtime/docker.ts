@@ -1,0 +1,137 @@
+import { mkdir } from "node:fs/promises";
+import type Docker from "dockerode";
+import type { Config } from "../config.ts";
+import type { RunArgs } from "../events/schema.ts";
+import {
+  CONTAINER_WORKSPACE,
+  CONVERSATION_LABEL,
+  containerName,
+  removeContainer,
+  startContainer,
+} from "./docker-container.ts";
+import type { ContainerPool } from "./docker-pool.ts";
+import { openDockerTransport } from "./docker-transport.ts";
+import type { RunResult, Runtime, RuntimeOptions } from "./runtime.ts";
+import { PersistentShell, ShellStartError } from "./shell.ts";
+import { shellEnvironment } from "./shell-protocol.ts";
+
+export { dockerAvailable, imageExists, removeOrphanContainers } from "./docker-container.ts";
+
+export type DockerRuntimeOptions = RuntimeOptions & { config: Config; docker: Docker; pool?: ContainerPool };
+
+const CONTAINER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** The Docker engine or the container failed; the message says what to do. */
+export class SandboxUnavailableError extends ShellStartError {}
+
+/**
+ * One container per conversation (from SANDBOX_IMAGE, the workspace bind-mounted at /workspace) with a
+ * persistent bash attached through one long-lived exec. Files are read and written through the bind
+ * mount on the host.
+ */
+export class DockerRuntime implements Runtime {
+  readonly kind = "docker" as const;
+  readonly hostWorkspace: string;
+  readonly sandboxWorkspace = CONTAINER_WORKSPACE;
+  private container?: Docker.Container;
+  private acquiring?: Promise<Docker.Container>;
+  private readonly shell: PersistentShell;
+  private closed = false;
+
+  constructor(private readonly opts: DockerRuntimeOptions) {
+    this.hostWorkspace = opts.hostWorkspace;
+    const env = shellEnvironment("/root", CONTAINER_PATH);
+    this.shell = new PersistentShell({
+      workspace: CONTAINER_WORKSPACE,
+      defaultTimeoutS: opts.defaultTimeoutS,
+      softTimeoutS: opts.softTimeoutS,
+      outputCapChars: opts.outputCapChars,
+      openTransport: async (sink) => {
+        const container = await this.ensureContainer();
+        try {
+          return await openDockerTransport(container, env, CONTAINER_WORKSPACE, sink);
+        } catch (error) {
+          // The container died (engine restart, OOM of its init): start a fresh one once.
+          if (this.container === container && !(await isRunning(container))) {
+            this.container = undefined;
+            await removeContainer(container).catch(() => undefined);
+            return openDockerTransport(await this.ensureContainer(), env, CONTAINER_WORKSPACE, sink);
+          }
+          throw unavailable(error);
+        }
+      },
+    });
+  }
+
+  get busy(): boolean {
+    return this.shell.busy;
+  }
+
+  /** The container's id once started (for tests and diagnostics). */
+  get containerId(): string | undefined {
+    return this.container?.id;
+  }
+
+  async start(): Promise<void> {
+    await this.shell.start();
+  }
+
+  run(args: RunArgs): Promise<RunResult> {
+    return this.shell.run(args);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.shell.close();
+    const container = this.container ?? (await this.acquiring?.catch(() => undefined));
+    this.container = undefined;
+    if (container) await removeContainer(container).catch(() => undefined);
+  }
+
+  private ensureContainer(): Promise<Docker.Container> {
+    if (this.closed) return Promise.reject(new SandboxUnavailableError("the sandbox was closed"));
+    if (this.container) return Promise.resolve(this.container);
+    this.acquiring ??= this.acquire()
+      .then(async (container) => {
+        if (this.closed) {
+          await removeContainer(container).catch(() => undefined);
+          throw new SandboxUnavailableError("the sandbox was closed");
+        }
+        this.container = container;
+        return container;
+      })
+      .finally(() => {
+        this.acquiring = undefined;
+      });
+    return this.acquiring;
+  }
+
+  /** Re-attaches to this conversation's running container, else takes one from the pool, else creates one. */
+  private async acquire(): Promise<Docker.Container> {
+    const { docker, config, conversationId } = this.opts;
+    const name = containerName(conversationId);
+    try {
+      const existing = docker.getContainer(name);
+      const info = await existing.inspect().catch(() => undefined);
+      if (info?.State?.Running) return existing;
+      if (info) await removeContainer(existing);
+      const pooled = await this.opts.pool?.claim(this.hostWorkspace, conversationId);
+      if (pooled) return pooled;
+      await mkdir(this.hostWorkspace, { recursive: true });
+      return await startContainer(docker, config, this.hostWorkspace, name, { [CONVERSATION_LABEL]: conversationId });
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+}
+
+async function isRunning(container: Docker.Container): Promise<boolean> {
+  const info = await container.inspect().catch(() => undefined);
+  return info?.State?.Running === true;
+}
+
+function unavailable(error: unknown): SandboxUnavailableError {
+  if (error instanceof SandboxUnavailableError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new SandboxUnavailableError(`the Docker sandbox is unavailable: ${detail.trim()}`);
+}

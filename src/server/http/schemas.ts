@@ -1,0 +1,56 @@
+import { z } from "@hono/zod-openapi";
+import { actionEventSchema, observationEventSchema } from "../../events/schema.ts";
+import type { ConversationRecord } from "../../events/store.ts";
+
+/** Schemas shared by the HTTP routes (the event shapes come from src/events/schema.ts, shared with the WebSocket). */
+
+export const conversationIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,128}$/, "must be a conversation id (letters, digits, _ and -)")
+  .openapi({ param: { name: "id", in: "path" }, example: "3f9c2a5e0b6d4e1f8a7b6c5d4e3f2a1b" });
+
+export const conversationParams = z.object({ id: conversationIdSchema });
+
+/** "true"/"false"/"1"/"0" in a query string (z.coerce.boolean would read "false" as true). */
+export const queryBoolean = z
+  .enum(["true", "false", "1", "0"])
+  .transform((value) => value === "true" || value === "1")
+  .openapi({ type: "boolean" });
+
+/** A query integer with bounds, coerced from the query string. */
+export const queryInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const actionEventOpenApi = actionEventSchema.openapi("ActionEvent");
+export const observationEventOpenApi = observationEventSchema.openapi("ObservationEvent");
+export const eventOpenApi = z.union([actionEventOpenApi, observationEventOpenApi]).openapi("Event");
+
+export const conversationSchema = z
+  .object({
+    conversation_id: z.string(),
+    title: z.string(),
+    agent_state: z.string().openapi({ description: "The agent's state (loading, awaiting_user_input, running, …)" }),
+    runtime: z.string().openapi({ description: "docker or local (auto until the sandbox first starts)" }),
+    created_at: z.string().openapi({ description: "ISO 8601 UTC" }),
+    last_activity_at: z.string().openapi({ description: "ISO 8601 UTC: the newest stored event, or the creation" }),
+    confirmation_mode: z.boolean(),
+    usage: z.record(z.string(), z.unknown()).optional().openapi({ description: "LLM token use and cost, once the agent has used it" }),
+  })
+  .openapi("Conversation");
+export type ConversationBody = z.infer<typeof conversationSchema>;
+
+/** The public shape of a stored conversation (the workspace path and raw settings stay inside). */
+export function toConversation(record: ConversationRecord): ConversationBody {
+  const usage = record.settings.usage;
+  return {
+    conversation_id: record.conversation_id,
+    title: record.title,
+    agent_state: record.agent_state,
+    runtime: record.runtime,
+    created_at: record.created_at,
+    last_activity_at: record.last_activity_at,
+    confirmation_mode: record.confirmation_mode,
+    ...(usage && typeof usage === "object" ? { usage: usage as Record<string, unknown> } : {}),
+  };
+}
+
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { isAbort, Llm, LlmError, type RetryNotice } from "../src/agent/llm.ts";
+import { addUsage, costOf, emptyUsage } from "../src/agent/pricing.ts";
+import { CODEACT_API_TOOLS } from "../src/agent/tools/index.ts";
+import { loadConfig } from "../src/config.ts";
+import { apiError, type FakeAnthropic, reply, startFakeAnthropic, text, toolUse } from "./support/fake-anthropic.ts";
+
+let fake: FakeAnthropic;
+let llm: Llm;
+
+beforeAll(async () => {
+  fake = await startFakeAnthropic();
+});
+afterAll(() => fake.stop());
+beforeEach(() => {
+  fake.requests.length = 0;
+  fake.respondWith(null);
+  const config = loadConfig({ LLM_API_KEY: "sk-test", LLM_BASE_URL: fake.url, LLM_MAX_RETRIES: "2", LLM_RETRY_MIN_MS: "1", LLM_MAX_TOKENS: "1234" });
+  llm = new Llm("claude-sonnet-5-5", config);
+});
+
+const request = { system: "be brief", messages: [{ role: "user" as const, content: "hi" }], tools: CODEACT_API_TOOLS };
+const options = (onRetry?: (n: RetryNotice) => void) => ({ signal: new AbortController().signal, onRetry });
+
+describe("Llm over the real SDK against the fake Messages API", () => {
+  test("streams text and tool_use blocks back, with usage, and sends model, max_tokens, system and tools", async () => {
+    fake.enqueue({ ...reply(text("Let me look."), toolUse("execute_bash", { command: "ls -la /tmp" }, "toolu_1")), usage: { input_tokens: 120, output_tokens: 30 } });
+    const answer = await llm.complete(request, options());
+    expect(answer.content).toHaveLength(2);
+    expect(answer.content[0]).toMatchObject({ type: "text", text: "Let me look." });
+    expect(answer.content[1]).toMatchObject({ type: "tool_use", id: "toolu_1", name: "execute_bash", input: { command: "ls -la /tmp" } });
+    expect(answer.stopReason).toBe("tool_use");
+    expect(answer.usage.input_tokens).toBe(120);
+    expect(answer.usage.output_tokens).toBe(30);
+    const sent = fake.requests[0]?.body;
+    expect(sent?.stream).toBe(true);
+    expect(sent?.model).toBe("claude-sonnet-5-5");
+    expect(sent?.max_tokens).toBe(1234);
+    expect(sent?.system).toBe("be brief");
+    expect(sent?.tools?.map((t) => t.name)).toEqual(["execute_bash", "str_replace_editor", "browser", "think", "finish"]);
+    expect(fake.requests[0]?.headers.authorization).toBe("Bearer sk-test");
+  });
+
+  test("tool input schemas are JSON schemas generated from the zod schemas", () => {
+    const bash = CODEACT_API_TOOLS.find((t) => t.name === "execute_bash");
+    expect(bash?.input_schema.type).toBe("object");
+    expect(bash?.input_schema.required).toEqual(["command"]);
+    expect(Object.keys(bash?.input_schema.properties ?? {})).toEqual(["command", "is_input", "timeout"]);
+    const editor = CODEACT_API_TOOLS.find((t) => t.name === "str_replace_editor");
+    expect((editor?.input_schema.properties as Record<string, { enum?: string[] }>).command?.enum).toEqual(["view", "create", "str_replace", "insert", "undo_edit"]);
+    expect("$schema" in (editor?.input_schema ?? {})).toBe(false);
+  });
+
+  test("retries a 429 and a 529, telling the caller before each wait, then succeeds", async () => {
+    fake.enqueue(apiError(429, "slow down"), apiError(529, "Overloaded"), reply(text("done")));
+    const notices: RetryNotice[] = [];
+    const answer = await llm.complete(request, options((n) => notices.push(n)));
+    expect(answer.content[0]).toMatchObject({ type: "text", text: "done" });
+    expect(fake.requests).toHaveLength(3);
+    expect(notices.map((n) => n.attempt)).toEqual([1, 2]);
+    expect(notices[0]?.reason).toContain("429");
+    expect(notices[1]?.reason).toContain("overloaded_error");
+  });
+
+  test("an overloaded error in the middle of a stream is retried too", async () => {
+    fake.enqueue({ ...reply(text("x")), streamError: { type: "overloaded_error", message: "Overloaded" } }, reply(text("second try")));
+    const answer = await llm.complete(request, options());
+    expect(answer.content[0]).toMatchObject({ text: "second try" });
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  test("gives up after LLM_MAX_RETRIES with an error that says why", async () => {
+    fake.respondWith(() => apiError(500, "boom"));
+    const error = await llm.complete(request, options()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LlmError);
+    expect((error as Error).message).toContain("failed after 3 attempts");
+    expect((error as Error).message).toContain("boom");
+    expect(fake.requests).toHaveLength(3);
+  });
+
+  test("does not retry what retrying cannot fix (401), and flags a prompt that is too long", async () => {
+    fake.enqueue(apiError(401, "invalid x-api-key"));
+    const auth = await llm.complete(request, options()).catch((e: unknown) => e);
+    expect((auth as LlmError).message).toContain("invalid x-api-key");
+    expect(fake.requests).toHaveLength(1);
+    fake.enqueue(apiError(400, "prompt is too long: 250000 tokens > 200000 maximum"));
+    const long = await llm.complete(request, options()).catch((e: unknown) => e);
+    expect((long as LlmError).contextTooLong).toBe(true);
+  });
+
+  test("an abort ends a request that hangs, and the server sees the connection dropped", async () => {
+    fake.enqueue({ ...reply(text("never")), hang: true });
+    const abort = new AbortController();
+    const pending = llm.complete(request, { signal: abort.signal }).catch((e: unknown) => e);
+    const seen = await fake.waitForRequests(1);
+    abort.abort();
+    expect(isAbort(await pending)).toBe(true);
+    await seen.abortedPromise;
+    expect(seen.aborted).toBe(true);
+  });
+
+  test("an abort also ends the wait between retries", async () => {
+    const config = loadConfig({ LLM_API_KEY: "k", LLM_BASE_URL: fake.url, LLM_MAX_RETRIES: "3", LLM_RETRY_MIN_MS: "60000" });
+    const slow = new Llm("claude-haiku-5-5", config);
+    fake.enqueue(apiError(429));
+    const abort = new AbortController();
+    const pending = slow.complete(request, { signal: abort.signal, onRetry: () => abort.abort() }).catch((e: unknown) => e);
+    expect(isAbort(await pending)).toBe(true);
+    expect(fake.requests).toHaveLength(1);
+  });
+});
+
+describe("pricing", () => {
+  test("cost per model family, accumulated per conversation", () => {
+    expect(costOf("claude-sonnet-5-5", { input_tokens: 1_000_000, output_tokens: 0 })).toBeCloseTo(3);
+    expect(costOf("claude-haiku-4-5", { input_tokens: 0, output_tokens: 1_000_000 })).toBeCloseTo(5);
+    expect(costOf("claude-opus-5", { input_tokens: 1_000_000, output_tokens: 1_000_000 })).toBeCloseTo(30);
+    const total = addUsage(addUsage(emptyUsage(), "claude-sonnet-5-5", { input_tokens: 1000, output_tokens: 100, cache_read_input_tokens: 500 }), "claude-sonnet-5-5", { input_tokens: 10, output_tokens: 1 });
+    expect(total).toEqual({ input_tokens: 1010, output_tokens: 101, cache_read_tokens: 500, cost_usd: 0.004695 });
+  });
+});
