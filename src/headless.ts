@@ -6,8 +6,8 @@ import { action } from "./events/factory.ts";
 import { isObservation, type AgentState, type StoredEvent } from "./events/schema.ts";
 import { SqliteEventStore } from "./events/sqlite-store.ts";
 import { configureLog } from "./log.ts";
-import { analyzeAction } from "./security/analyzer.ts";
-import { createSecretMasker, maskDeep } from "./security/mask.ts";
+import { SecurityAnalyzer } from "./security/analyzer.ts";
+import { createSecretMasker } from "./security/mask.ts";
 import { ConversationManager } from "./server/conversation-manager.ts";
 import { Metrics } from "./server/metrics.ts";
 import { DATABASE_FILE } from "./server/server.ts";
@@ -27,14 +27,14 @@ export async function runHeadless(config: Config, task: string): Promise<number>
   const mask = createSecretMasker([config.LLM_API_KEY, config.SESSION_API_KEY]);
   configureLog(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL, mask);
   mkdirSync(config.STATE_DIR, { recursive: true });
-  const store = new SqliteEventStore(openDatabase(join(config.STATE_DIR, DATABASE_FILE)));
+  const store = new SqliteEventStore(openDatabase(join(config.STATE_DIR, DATABASE_FILE)), { redactJson: mask });
+  const analyzer = new SecurityAnalyzer();
   const manager = new ConversationManager({
     config,
     store,
     metrics: new Metrics(),
     publish: (_topic, frame) => console.log(frame),
-    rate: analyzeAction,
-    redact: (event) => maskDeep(event, mask),
+    rate: (action, ctx) => analyzer.analyze(action, ctx),
   });
   try {
     const session = await manager.create({ title: task.slice(0, 60) });

@@ -8,6 +8,8 @@ export type AgentHarness = {
   fake: FakeAnthropic;
   /** Answers the requests of the conversation whose task contains `tag` with these replies, in order, or a function. */
   script(tag: string, replies: FakeReply[] | ((request: RecordedRequest, turn: number) => FakeReply | Promise<FakeReply>)): RecordedRequest[];
+  /** Resolves with the n-th request (1-based) a script has seen, once it arrived. */
+  requestOf(seen: RecordedRequest[], n: number, timeoutMs?: number): Promise<RecordedRequest>;
   stop(): Promise<void>;
 };
 
@@ -15,6 +17,7 @@ export type AgentHarness = {
 export async function startAgentHarness(env: Record<string, string> = {}): Promise<AgentHarness> {
   const fake = await startFakeAnthropic();
   const server = await startTestServer({ LLM_API_KEY: "sk-fake-test", LLM_BASE_URL: fake.url, LLM_RETRY_MIN_MS: "1", LLM_MAX_RETRIES: "2", ...env });
+  const arrivals = new Set<() => void>();
   const routes = new Map<string, { next: (request: RecordedRequest) => FakeReply | Promise<FakeReply>; seen: RecordedRequest[] }>();
   // Conversations share one fake: each request is routed by a tag in the conversation's first message.
   fake.respondWith((request) => {
@@ -22,6 +25,7 @@ export async function startAgentHarness(env: Record<string, string> = {}): Promi
     for (const [tag, route] of routes) {
       if (!task.includes(tag)) continue;
       route.seen.push(request);
+      for (const wake of arrivals) wake();
       return route.next(request);
     }
     return reply(text(`fake-anthropic: no script for task ${JSON.stringify(task.slice(0, 80))}`));
@@ -39,6 +43,22 @@ export async function startAgentHarness(env: Record<string, string> = {}): Promi
       routes.set(tag, { next, seen });
       return seen;
     },
+    requestOf: (seen, n, timeoutMs = 10_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const found = seen[n - 1];
+          if (!found) return;
+          clearTimeout(timer);
+          arrivals.delete(check);
+          resolve(found);
+        };
+        const timer = setTimeout(() => {
+          arrivals.delete(check);
+          reject(new Error(`timed out waiting for request ${n} of a script (got ${seen.length})`));
+        }, timeoutMs);
+        arrivals.add(check);
+        check();
+      }),
     async stop() {
       await server.stop();
       await fake.stop();
@@ -60,10 +80,32 @@ export function lastToolResults(request: RecordedRequest): Array<{ tool_use_id: 
   return last.content.filter((b) => b.type === "tool_result") as Array<{ tool_use_id: string; content: string; is_error?: boolean }>;
 }
 
-export async function openConversation(harness: AgentHarness, query: Record<string, string | number> = {}): Promise<{ client: TestClient; id: string }> {
-  const client = await connectClient(harness.server.wsUrl, query);
+/** Every tool_result block of a request, in order. */
+export function allToolResults(request: RecordedRequest): Array<{ tool_use_id: string; content: string; is_error?: boolean }> {
+  return request.body.messages.flatMap((m) => (typeof m.content === "string" ? [] : m.content.filter((b) => b.type === "tool_result"))) as Array<{
+    tool_use_id: string;
+    content: string;
+    is_error?: boolean;
+  }>;
+}
+
+/** Where each client's conversation was initialized: the events a test looks at come after it. */
+const initializedAt = new WeakMap<TestClient, number>();
+
+/** A new conversation, initialized (loading, then awaiting_user_input), ready for `start`. */
+export async function openConversation(harness: AgentHarness, initialize: Record<string, unknown> = {}): Promise<{ client: TestClient; id: string }> {
+  const client = await connectClient(harness.server.wsUrl);
   const hello = await client.nextFrame((f) => f.type === "connected");
+  client.send({ action: "initialize", args: initialize });
+  const ready = await client.nextFrame((f) => stateOf(f) === "awaiting_user_input");
+  initializedAt.set(client, ready.id as number);
   return { client, id: String(hello.conversation_id) };
+}
+
+/** The events since the conversation was initialized. */
+export function eventsOf(client: TestClient): Frame[] {
+  const after = initializedAt.get(client) ?? -1;
+  return client.events().filter((f) => (f.id as number) > after);
 }
 
 export const stateOf = (f: Frame): string | undefined => (f.observation === "agent_state_changed" ? String((f.extras as Frame).agent_state) : undefined);
@@ -73,9 +115,9 @@ export function nextState(client: TestClient, state: string, timeoutMs = 15_000)
   return client.nextFrame((f) => stateOf(f) === state, timeoutMs);
 }
 
-/** The agent states seen so far, in order. */
+/** The agent states seen so far (after initialization), in order. */
 export function states(client: TestClient): string[] {
-  return client.events().flatMap((f) => stateOf(f) ?? []);
+  return eventsOf(client).flatMap((f) => stateOf(f) ?? []);
 }
 
 export const extrasOf = (f: Frame): Frame => (f.extras ?? {}) as Frame;

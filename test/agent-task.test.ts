@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type AgentHarness, argsOf, extrasOf, lastToolResults, nextState, openConversation, startAgentHarness, stateOf, states } from "./agent-helpers.ts";
+import { type AgentHarness, allToolResults, argsOf, eventsOf, extrasOf, lastToolResults, nextState, openConversation, startAgentHarness, stateOf, states } from "./agent-helpers.ts";
 import { reply, text, toolUse } from "./support/fake-anthropic.ts";
 import type { Frame } from "./support/ws-client.ts";
 
@@ -30,7 +30,7 @@ describe("a multi-step task", () => {
     expect(existsSync(join(workspace, "hello.sh"))).toBe(true);
     expect(readFileSync(join(workspace, "hello.sh"), "utf8")).toBe("#!/bin/sh\necho hello from the script\n");
 
-    const events = client.events();
+    const events = eventsOf(client);
     expect(shape(events)).toEqual(["user:message", "agent:message", "agent:edit", "obs:edit", "agent:run", "obs:run", "agent:finish"]);
     const [task, thought, edit, editObs, run, runObs, finish] = events.filter((f) => !stateOf(f)) as Frame[];
     expect(argsOf(task as Frame).content).toContain("[task-script]");
@@ -80,9 +80,10 @@ describe("a multi-step task", () => {
     const { client } = await openConversation(h);
     client.send({ action: "start", args: { task: "[task-batch] print two lines" } });
     await nextState(client, "awaiting_user_input");
-    expect(shape(client.events())).toEqual(["user:message", "agent:think", "obs:think", "obs:error", "agent:run", "obs:run", "obs:error", "agent:edit", "obs:error", "agent:message"]);
+    expect(shape(eventsOf(client))).toEqual(["user:message", "agent:think", "obs:think", "obs:error", "agent:run", "obs:run", "obs:error", "agent:edit", "obs:error", "agent:message"]);
 
-    const results = lastToolResults(seen[1]!);
+    // Each call of the batch is answered, in order (the rebuilt history gives each call its own turn).
+    const results = allToolResults(seen[1]!);
     expect(results.map((r) => r.tool_use_id)).toEqual(["t1", "t2", "t3", "t4", "t5"]);
     expect(results[0]?.is_error).toBeUndefined();
     expect(results[1]).toMatchObject({ is_error: true, content: expect.stringContaining("Invalid input for execute_bash: command") });
@@ -90,7 +91,7 @@ describe("a multi-step task", () => {
     expect(results[3]).toMatchObject({ is_error: true, content: expect.stringContaining('Unknown tool "teleport"') });
     // The editor's own errors reach the model as errors it can act on.
     expect(results[4]).toMatchObject({ is_error: true, content: expect.stringContaining("missing.txt") });
-    const last = client.events().at(-2) as Frame;
+    const last = eventsOf(client).at(-2) as Frame;
     expect(last).toMatchObject({ source: "agent", action: "message", args: { content: "Both lines were printed." } });
     client.close();
   });
@@ -131,17 +132,16 @@ describe("talking with the agent", () => {
     });
     const { client } = await openConversation(h);
     client.send({ action: "start", args: { task: "[task-midrun] do something" } });
-    await h.fake.waitForRequests(1);
+    await h.requestOf(seen, 1);
     await client.nextFrame((f) => stateOf(f) === "running");
     client.send({ action: "message", args: { content: "also, use bash only please" } });
     await client.nextFrame((f) => f.action === "message" && argsOf(f).content === "also, use bash only please");
     release();
     await nextState(client, "finished");
-    const second = seen[1]!.body.messages.at(-1);
-    expect(second?.role).toBe("user");
-    const blocks = second?.content as Array<Record<string, unknown>>;
-    expect(blocks[0]).toMatchObject({ type: "tool_result", tool_use_id: "m1" });
-    expect(blocks[1]).toEqual({ type: "text", text: "also, use bash only please" });
+    // Request 1 was sent before the message; request 2, the next one, carries it.
+    expect(JSON.stringify(seen[0]?.body.messages)).not.toContain("use bash only");
+    expect(JSON.stringify(seen[1]?.body.messages)).toContain("also, use bash only please");
+    expect(lastToolResults(seen[1]!)[0]?.tool_use_id).toBe("m1");
     client.close();
   });
 
@@ -150,7 +150,7 @@ describe("talking with the agent", () => {
     const { client } = await openConversation(h);
     client.send({ action: "start", args: { task: "[task-chat] fix the file" } });
     const waiting = await nextState(client, "awaiting_user_input");
-    const question = client.events().find((f) => f.source === "agent" && f.action === "message");
+    const question = eventsOf(client).find((f) => f.source === "agent" && f.action === "message");
     expect(argsOf(question as Frame).content).toBe("Which file do you mean?");
     expect(question?.id as number).toBeLessThan(waiting.id as number);
     client.send({ action: "message", args: { content: "the README" } });

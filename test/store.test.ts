@@ -47,8 +47,8 @@ describe("SqliteEventStore", () => {
     const appends = [];
     for (let i = 0; i < 500; i++) appends.push(store.append(i % 2 ? "a" : "b", [action("user", "think", { thought: String(i) })]));
     const results = await Promise.all(appends);
-    const idsA = results.filter((_, i) => i % 2).map((r) => r[0]?.id);
-    const idsB = results.filter((_, i) => !(i % 2)).map((r) => r[0]?.id);
+    const idsA = results.filter((_, i) => i % 2).map((r) => r[0]?.event.id);
+    const idsB = results.filter((_, i) => !(i % 2)).map((r) => r[0]?.event.id);
     expect(idsA).toEqual(idsA.map((_, i) => i));
     expect(idsB).toEqual(idsB.map((_, i) => i));
     expect(store.latestId("a")).toBe(249);
@@ -62,10 +62,10 @@ describe("SqliteEventStore", () => {
     const good = store.append("good", [action("user", "think", { thought: "x" })]);
     const bad = store.append("missing", [action("user", "think", { thought: "y" })]);
     await expect(bad).rejects.toThrow();
-    expect((await good)[0]?.id).toBe(0);
+    expect((await good)[0]?.event.id).toBe(0);
     expect(store.latestId("good")).toBe(0);
     const next = await store.append("good", [action("user", "think", { thought: "z" })]);
-    expect(next[0]?.id).toBe(1);
+    expect(next[0]?.event.id).toBe(1);
     store.close();
   });
 
@@ -78,7 +78,7 @@ describe("SqliteEventStore", () => {
     expect(reopened.getConversation("c")?.title).toBe("c");
     expect(reopened.latestId("c")).toBe(1);
     const [next] = await reopened.append("c", [action("user", "think", { thought: "2" })]);
-    expect(next?.id).toBe(2);
+    expect(next?.event.id).toBe(2);
     expect(reopened.readJsonAfter("c", 0).map((r) => r.id)).toEqual([1, 2]);
     reopened.close();
   });
@@ -144,11 +144,16 @@ describe("EventStream", () => {
     expect((await waiting).cause).toBe(0);
   });
 
-  test("a redactor runs before the event is stored", async () => {
-    const { store } = openStore();
+  test("secrets are masked before the event is stored or published", async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const store = new SqliteEventStore(openDatabase(join(dir.path, "m.sqlite")), { redactJson: (json) => json.replaceAll("sk-secret", "********") });
     store.createConversation(conversation("m"));
-    const stream = new EventStream("m", store, () => {}, (e) => JSON.parse(JSON.stringify(e).replaceAll("sk-secret", "********")));
-    await stream.append(observation("run", "key=sk-secret", { command: "echo sk-secret" }, null));
+    const frames: string[] = [];
+    const stream = new EventStream("m", store, (_topic, frame) => frames.push(frame));
+    const stored = await stream.append(observation("run", "key=sk-secret", { command: "echo sk-secret" }, null));
     expect(JSON.stringify(store.read("m"))).not.toContain("sk-secret");
+    expect(frames.join("")).not.toContain("sk-secret");
+    expect((stored as { content?: string }).content).toBe("key=********");
   });
 });

@@ -2,9 +2,21 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { startAgentHarness } from "./agent-helpers.ts";
 import { appendEvents, emptyLog, foldEvents, latestAgentState } from "../frontend/src/eventModel.ts";
-import { browserAvailable, launchBrowser, startDropProxy } from "./support/browser.ts";
+import {
+  browserAvailable,
+  createConversationInUi,
+  expectSameEventsAsServer,
+  finishedTerminal,
+  launchBrowser,
+  runCommandInUi as runCommand,
+  serverEvents,
+  startDropProxy,
+  waitConnected,
+} from "./support/browser.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
+import { reply, text, toolUse } from "./support/fake-anthropic.ts";
 import { tempDir } from "./support/temp.ts";
 import { answers, connectClient, isActionFrame } from "./support/ws-client.ts";
 
@@ -17,8 +29,6 @@ const PHONE = { width: 390, height: 844 };
 const WAIT_MS = 15_000;
 /** Per test: well past the sum of its waits, so a slow machine fails on a named wait, not on a killed browser. */
 const TEST_MS = 90_000;
-
-type StoredEventJson = { id: number; action?: string; observation?: string; content?: string };
 
 describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
   let server: TestServer;
@@ -56,56 +66,9 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
     return page;
   }
 
-  async function waitConnected(page: Page): Promise<void> {
-    await page.locator('[data-testid="connection-status"][data-status="connected"]').waitFor();
-  }
-
-  /** Creates a conversation from the start screen and returns its id once the page is live. */
-  async function createConversation(page: Page, base = server.url): Promise<string> {
-    await page.goto(base);
-    await page.getByTestId("create-empty-conversation").click();
-    await page.waitForURL(/\/conversations\/[^/]+$/);
-    const id = decodeURIComponent(new URL(page.url()).pathname.split("/").pop() ?? "");
-    expect(id.length).toBeGreaterThan(0);
-    await waitConnected(page);
-    return id;
-  }
-
-  async function runCommand(page: Page, command: string): Promise<void> {
-    await page.getByTestId("command-input").fill(command);
-    await page.getByTestId("command-input").press("Enter");
-  }
-
-  /** The terminal block of a command, once its exit code is there. */
-  function finishedTerminal(page: Page, command: string, exitCode = 0) {
-    return page.locator('[data-testid="terminal"]', {
-      has: page.locator(`[data-testid="exit-code"][data-exit="${exitCode}"]`),
-      hasText: command,
-    });
-  }
-
-  async function serverEvents(id: string): Promise<StoredEventJson[]> {
-    const response = await fetch(`${server.url}/api/conversations/${id}/events?limit=1000`);
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as { events: StoredEventJson[] };
-    return body.events;
-  }
-
-  /** Waits until the page holds the server's newest event, then checks it holds every event exactly once. */
-  async function expectSameEventsAsServer(page: Page, id: string): Promise<void> {
-    const events = await serverEvents(id);
-    const maxId = events.at(-1)?.id ?? -1;
-    await page.waitForFunction((max) => document.querySelector<HTMLElement>('[data-testid="timeline"]')?.dataset.maxEventId === String(max), maxId);
-    const timeline = page.getByTestId("timeline");
-    expect(await timeline.getAttribute("data-event-count")).toBe(String(events.length));
-    expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i));
-    const itemIds = await page.locator('[data-testid="timeline-item"]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-event-id")));
-    expect(new Set(itemIds).size).toBe(itemIds.length);
-  }
-
   test("creates a conversation from the start screen and lists it with its state", async () => {
     const page = await newPage();
-    const id = await createConversation(page);
+    const id = await createConversationInUi(page, server.url);
     const item = page.locator(`[data-testid="conversation-item"][data-conversation-id="${id}"]`);
     await item.waitFor();
     expect(await item.locator('[data-testid="conversation-state"]').count()).toBe(1);
@@ -116,7 +79,7 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
 
   test("renames and deletes a conversation from the list", async () => {
     const page = await newPage();
-    const id = await createConversation(page);
+    const id = await createConversationInUi(page, server.url);
     const item = page.locator(`[data-testid="conversation-item"][data-conversation-id="${id}"]`);
     await item.hover();
     await item.getByTestId("conversation-rename").click();
@@ -136,7 +99,7 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
 
   test("runs a command from the command box and shows its output with the exit code", async () => {
     const page = await newPage();
-    await createConversation(page);
+    await createConversationInUi(page, server.url);
     await runCommand(page, "echo hello-ui");
     const terminal = finishedTerminal(page, "echo hello-ui");
     await terminal.waitFor();
@@ -150,7 +113,7 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
 
   test("shows edits as diffs and thoughts from other clients, and saves the main screenshot", async () => {
     const page = await newPage();
-    const id = await createConversation(page);
+    const id = await createConversationInUi(page, server.url);
     const client = await connectClient(server.wsUrl, { conversation_id: id });
     try {
       client.send({ action: "think", args: { thought: "I will add a greeting script, then run it." } });
@@ -181,7 +144,7 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
     "uploads files by button and by drag and drop, shows them in the tree and downloads the zip",
     async () => {
       const page = await newPage();
-      await createConversation(page);
+      await createConversationInUi(page, server.url);
       await page.getByTestId("upload-input").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("uploaded from the UI test\n") });
       await page.locator('[data-testid="upload-status"]', { hasText: "notes.txt" }).waitFor();
       await page.locator('[data-testid="file-entry"][data-path="notes.txt"]').click();
@@ -216,17 +179,17 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
 
   test("after a reload shows the same timeline, every event exactly once", async () => {
     const page = await newPage();
-    const id = await createConversation(page);
+    const id = await createConversationInUi(page, server.url);
     await runCommand(page, "echo before-reload-1");
     await finishedTerminal(page, "before-reload-1").waitFor();
     await runCommand(page, "echo before-reload-2");
     await finishedTerminal(page, "before-reload-2").waitFor();
-    await expectSameEventsAsServer(page, id);
+    await expectSameEventsAsServer(page, server.url, id);
     const before = await page.locator('[data-testid="timeline-item"]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-event-id")));
 
     await page.reload();
     await waitConnected(page);
-    await expectSameEventsAsServer(page, id);
+    await expectSameEventsAsServer(page, server.url, id);
     const after = await page.locator('[data-testid="timeline-item"]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-event-id")));
     expect(after).toEqual(before);
     expect(await finishedTerminal(page, "before-reload-1").count()).toBe(1);
@@ -235,7 +198,7 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
 
   test("two tabs on one conversation see each other's events", async () => {
     const first = await newPage();
-    const id = await createConversation(first);
+    const id = await createConversationInUi(first, server.url);
     const second = await newPage();
     await second.goto(`${server.url}/conversations/${id}`);
     await waitConnected(second);
@@ -246,8 +209,8 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
     await second.getByTestId("chat-input").fill("hello from the second tab");
     await second.getByTestId("chat-input").press("Enter");
     await first.locator('[data-testid="chat-message"][data-role="user"]', { hasText: "hello from the second tab" }).waitFor();
-    await expectSameEventsAsServer(first, id);
-    await expectSameEventsAsServer(second, id);
+    await expectSameEventsAsServer(first, server.url, id);
+    await expectSameEventsAsServer(second, server.url, id);
   }, TEST_MS);
 
   test(
@@ -258,11 +221,11 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
         const page = await newPage();
         const socketUrls: string[] = [];
         page.on("websocket", (ws) => socketUrls.push(ws.url()));
-        const id = await createConversation(page, proxy.url);
+        const id = await createConversationInUi(page, proxy.url);
         await runCommand(page, "echo before-drop");
         await finishedTerminal(page, "before-drop").waitFor();
-        await expectSameEventsAsServer(page, id);
-        const maxBefore = (await serverEvents(id)).at(-1)?.id ?? -1;
+        await expectSameEventsAsServer(page, server.url, id);
+        const maxBefore = (await serverEvents(server.url, id)).at(-1)?.id ?? -1;
 
         proxy.refuse(true);
         proxy.dropAll();
@@ -281,7 +244,7 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
         proxy.refuse(false);
         await waitConnected(page);
         await finishedTerminal(page, "while-away").waitFor();
-        await expectSameEventsAsServer(page, id);
+        await expectSameEventsAsServer(page, server.url, id);
         expect(await finishedTerminal(page, "before-drop").count()).toBe(1);
         const reconnectUrl = new URL(socketUrls.at(-1) ?? "");
         expect(reconnectUrl.searchParams.get("latest_event_id")).toBe(String(maxBefore));
@@ -294,7 +257,7 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
 
   test("works at phone width: files collapse, Enter sends and Shift+Enter makes a new line", async () => {
     const page = await newPage(PHONE);
-    await createConversation(page);
+    await createConversationInUi(page, server.url);
     expect(await page.getByTestId("file-panel").count()).toBe(0);
     expect(await page.getByTestId("conversation-list").isVisible()).toBe(false);
 
@@ -322,6 +285,42 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
     await page.getByTestId("conversation-list").waitFor({ state: "visible" });
   }, TEST_MS);
 
+  test("an agent task: the agent's message and command, then confirm and reject in confirmation mode", async () => {
+    const harness = await startAgentHarness({ CONFIRMATION_MODE: "true" });
+    try {
+      harness.script("UI-AGENT-TASK", [
+        reply(text("I will look at the workspace first."), toolUse("execute_bash", { command: "echo agent-was-here" })),
+        reply(toolUse("execute_bash", { command: "rm -rf ." })),
+        reply(text("Then I will clean it up after all."), toolUse("execute_bash", { command: "rm -rf ./" })),
+        reply(toolUse("finish", { message: "The workspace is clean." })),
+      ]);
+      const page = await newPage();
+      await page.goto(harness.server.url);
+      await page.getByTestId("chat-input").fill("UI-AGENT-TASK: tidy up the workspace");
+      await page.getByTestId("chat-input").press("Enter");
+      await page.waitForURL(/\/conversations\/[^/]+$/);
+      await waitConnected(page);
+      await page.locator('[data-testid="chat-message"][data-role="user"]', { hasText: "UI-AGENT-TASK" }).waitFor();
+      await page.locator('[data-testid="chat-message"][data-role="agent"]', { hasText: "look at the workspace" }).waitFor();
+      await finishedTerminal(page, "echo agent-was-here").waitFor();
+
+      const prompt = page.getByTestId("confirmation-prompt");
+      await prompt.filter({ hasText: "rm -rf ." }).waitFor();
+      await page.locator('[data-testid="agent-state"][data-state="awaiting_user_confirmation"]').waitFor();
+      await page.getByTestId("reject-button").click();
+      await page.locator('[data-testid="terminal"]', { hasText: "rm -rf .", has: page.locator('[data-exit="rejected"]') }).waitFor();
+
+      await prompt.filter({ hasText: "rm -rf ./" }).waitFor();
+      await page.getByTestId("confirm-button").click();
+      await finishedTerminal(page, "rm -rf ./").waitFor();
+      await page.locator('[data-testid="agent-state"][data-state="finished"]').waitFor();
+      await page.locator('[data-testid="timeline-item"][data-kind="finish"]', { hasText: "The workspace is clean." }).waitFor();
+      expect(await prompt.count()).toBe(0);
+    } finally {
+      await harness.stop();
+    }
+  }, TEST_MS);
+
   test("asks for the session API key on a 401 and then uses it for HTTP and the WebSocket", async () => {
     const guarded = await startTestServer({ SESSION_API_KEY: "ui-test-key" });
     try {
@@ -335,7 +334,7 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
       await page.getByTestId("api-key-input").fill("ui-test-key");
       await page.getByTestId("api-key-submit").click();
       await page.getByTestId("api-key-prompt").waitFor({ state: "detached" });
-      await createConversation(page, guarded.url);
+      await createConversationInUi(page, guarded.url);
       await runCommand(page, "echo with-key");
       await finishedTerminal(page, "with-key").waitFor();
     } finally {

@@ -156,7 +156,7 @@ describe("paths stay inside the workspace", () => {
       const args = action === "write" ? { path, content: "pwned" } : { path };
       const { observation } = await act(client, action, args);
       expect(observation.observation).toBe("error");
-      expect(observation.content.length).toBeGreaterThan(0);
+      expect(String(observation.content).length).toBeGreaterThan(0);
     }
     const edit = await act(client, "edit", { command: "create", path, file_text: "pwned" });
     expect(edit.observation.observation).toBe("error");

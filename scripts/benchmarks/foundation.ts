@@ -83,7 +83,7 @@ export async function benchFoundation(): Promise<void> {
     console.error("foundation: raw baselines");
     const echo = await startProcess(["bun", "scripts/benchmarks/raw-echo-server.ts"]);
     const echoWs = await openSocket(`ws://127.0.0.1:${echo.port}/?topic=t`);
-    await roundTrips(echoWs, 300, () => "warm", () => true);
+    await roundTrips(echoWs, 300, () => "{}", () => true);
     const echoUs = await roundTrips(echoWs, 3000, () => JSON.stringify({ action: "think", args: { thought: "x" } }), () => true);
     echoWs.close();
     echo.proc.kill();

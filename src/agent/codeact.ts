@@ -32,6 +32,8 @@ export type ToolCallContext = Tool.Context & {
 /** When the API says the prompt is too long: condense to this share of the last budget and try again. */
 const SHRINK_ON_OVERFLOW = 0.5;
 const MAX_SHRINKS = 3;
+/** model, max_tokens, stream and the JSON around them. */
+const REQUEST_OVERHEAD_TOKENS = 50;
 
 /**
  * OpenHands' CodeActAgent on the Messages API: it sees the conversation rebuilt from the event log, acts
@@ -48,7 +50,8 @@ export class CodeActAgent {
     private readonly contextTokens: number,
   ) {
     this.system = systemPrompt(workspace);
-    this.fixedTokens = estimateTokens(this.system) + estimateTokens(CODEACT_API_TOOLS);
+    // As sent: the JSON of the system prompt and tool schemas, plus the request's other fields.
+    this.fixedTokens = estimateTokens(JSON.stringify(this.system)) + estimateTokens(CODEACT_API_TOOLS) + REQUEST_OVERHEAD_TOKENS;
   }
 
   /** Asks the model for its next reply to the conversation as the log holds it now. */

@@ -18,7 +18,8 @@ const LONG_TEXT = 600;
 /**
  * Fits a history into a token budget instead of failing: first the results and inputs of older tool calls
  * are cut to their head and tail, then whole older steps are dropped from the middle (the task, the first
- * message, always stays, with a note of what was removed), and last the recent results are cut too.
+ * message, always stays, with a note of what was removed), then the recent results are cut too, and last
+ * the newest results are cut to what room is left.
  */
 export function condense(messages: ChatMessage[], budgetTokens: number): Condensed {
   let result: Condensed = { messages, elidedResults: 0, droppedMessages: 0 };
@@ -30,7 +31,26 @@ export function condense(messages: ChatMessage[], budgetTokens: number): Condens
   result = dropMiddle(result, budgetTokens);
   if (estimateTokens(result.messages) <= budgetTokens) return result;
 
-  return elideOld(result, result.messages.length - 1);
+  result = elideOld(result, result.messages.length - 1);
+  if (estimateTokens(result.messages) <= budgetTokens) return result;
+
+  return fitNewest(result, budgetTokens);
+}
+
+/** Cuts the newest message's tool results (head and tail kept) to share the room the rest leaves. */
+function fitNewest(current: Condensed, budgetTokens: number): Condensed {
+  const newest = current.messages.at(-1);
+  if (!newest || typeof newest.content === "string") return current;
+  const results = newest.content.filter((b) => b.type === "tool_result" && typeof b.content === "string").length;
+  if (results === 0) return current;
+  const others = estimateTokens(current.messages.slice(0, -1)) + estimateTokens(newest.content.filter((b) => b.type !== "tool_result"));
+  // JSON escaping makes output longer than its characters (a newline is two): keep a margin.
+  const roomChars = Math.max(400, Math.floor((((budgetTokens - others) * 4) / results) * 0.8));
+  const content = newest.content.map((block) => {
+    if (block.type !== "tool_result" || typeof block.content !== "string" || block.content.length <= roomChars) return block;
+    return { ...block, content: shortenTo(block.content, roomChars) };
+  });
+  return { ...current, messages: [...current.messages.slice(0, -1), { ...newest, content } as ChatMessage], elidedResults: current.elidedResults + results };
 }
 
 function elideOld(current: Condensed, before: number): Condensed {
@@ -59,9 +79,14 @@ function elideBlock(block: ContentBlockParam): ContentBlockParam {
 }
 
 function shorten(text: string): string {
-  const head = text.slice(0, 300);
-  const tail = text.slice(-150);
-  return `${head}\n[... ${text.length - 450} characters condensed to save context ...]\n${tail}`;
+  return shortenTo(text, 450);
+}
+
+/** Keeps two thirds of `keep` from the head and one third from the tail. */
+function shortenTo(text: string, keep: number): string {
+  const head = Math.ceil((keep * 2) / 3);
+  const tail = keep - head;
+  return `${text.slice(0, head)}\n[... ${text.length - keep} characters condensed to save context ...]\n${text.slice(-tail)}`;
 }
 
 /**

@@ -6,6 +6,7 @@ import { CodeActAgent, type ToolCallContext } from "./codeact.ts";
 import { EventLog } from "./event-log.ts";
 import { INVALID_TOOL_CALL } from "./history.ts";
 import { isAbort, Llm, type RetryNotice } from "./llm.ts";
+import { TaskLimits } from "./limits.ts";
 import { addUsage, emptyUsage } from "./pricing.ts";
 import { needsReply } from "./resume.ts";
 import { detectStuck, stepsSinceLastUserMessage } from "./stuck.ts";
@@ -35,10 +36,7 @@ export class CodeActController implements AgentController {
   private pendingStart: number | null = null;
   private resumeWaiters: Array<() => void> = [];
 
-  /** Limits of the current task; a new user message (or a resume) raises them. */
-  private iterations = 0;
-  private iterationLimit: number;
-  private taskCostStart: number;
+  private readonly limits: TaskLimits;
 
   private latestUserMessageId = -1;
   /** The newest user message the model has been sent. */
@@ -48,8 +46,7 @@ export class CodeActController implements AgentController {
     this.currentState = ctx.initialState;
     this.pauseRequested = ctx.initialState === "paused";
     this.usage = { ...emptyUsage(), ...ctx.initialUsage };
-    this.iterationLimit = ctx.config.MAX_ITERATIONS;
-    this.taskCostStart = this.usage.cost_usd;
+    this.limits = new TaskLimits(ctx.config, this.usage.cost_usd);
     this.agent = new CodeActAgent(new Llm(ctx.model, ctx.config), ctx.sandboxWorkspace, ctx.config.LLM_CONTEXT_TOKENS);
     // Subscribe first, then read the stored history: the log drops the ids it already has.
     this.unsubscribe = ctx.stream.subscribe((event) => this.onEvent(event));
@@ -102,7 +99,7 @@ export class CodeActController implements AgentController {
         .catch(logFailure);
       return;
     }
-    this.raiseLimits();
+    this.limits.raise(this.usage.cost_usd);
     // A running loop sends the message with its next request; a paused one when it is resumed.
     if (this.pauseRequested || (this.loop && !this.halted)) return;
     this.startLoop(event.id);
@@ -137,7 +134,7 @@ export class CodeActController implements AgentController {
     }
     if (!this.llmConfigured()) return this.setState("error", cause, "LLM_API_KEY is not set: the agent cannot start");
     if (!needsReply(this.log)) return this.setState(wasPaused || this.currentState === "paused" ? "awaiting_user_input" : this.currentState, cause, "nothing to resume: send a message");
-    this.raiseLimits();
+    this.limits.raise(this.usage.cost_usd);
     this.startLoop(cause);
   }
 
@@ -173,7 +170,7 @@ export class CodeActController implements AgentController {
     await this.setState("running", cause, reason);
     while (!this.halted) {
       if (!(await this.waitWhilePaused())) return;
-      const limit = this.limitReached();
+      const limit = this.limits.reached(this.usage.cost_usd);
       if (limit) return this.setState("error", null, limit);
 
       this.userMessageIdSentToModel = this.latestUserMessageId;
@@ -182,7 +179,7 @@ export class CodeActController implements AgentController {
         throw error;
       });
       if (!reply) return;
-      this.iterations++;
+      this.limits.countStep();
       this.usage = addUsage(this.usage, this.ctx.model, reply.usage);
       this.ctx.recordUsage({ ...this.usage });
       if (this.currentState === "rate_limited" && !this.pauseRequested) await this.setState("running", null);
@@ -272,23 +269,6 @@ export class CodeActController implements AgentController {
     this.pauseRequested = false;
     this.inFlight?.abort();
     for (const wake of this.resumeWaiters.splice(0)) wake();
-  }
-
-  private raiseLimits(): void {
-    this.iterationLimit = this.iterations + this.ctx.config.MAX_ITERATIONS;
-    this.taskCostStart = this.usage.cost_usd;
-  }
-
-  private limitReached(): string | null {
-    const { MAX_ITERATIONS, MAX_BUDGET_USD } = this.ctx.config;
-    if (this.iterations >= this.iterationLimit) {
-      return `MAX_ITERATIONS reached: the agent took ${MAX_ITERATIONS} steps on this task without finishing; send a message to let it go on`;
-    }
-    const spent = this.usage.cost_usd - this.taskCostStart;
-    if (MAX_BUDGET_USD !== undefined && spent >= MAX_BUDGET_USD) {
-      return `MAX_BUDGET_USD reached: this task cost $${spent.toFixed(4)} of its $${MAX_BUDGET_USD} budget; send a message to let it go on`;
-    }
-    return null;
   }
 
   private llmConfigured(): boolean {

@@ -6,16 +6,21 @@ import { INVALID_TOOL_CALL } from "./history.ts";
 /** One agent step as the stuck detector compares them: what was done and what came back. */
 export type Step = { action: string; observation: string; failed: boolean };
 
+/** The detector looks at most this far back. */
+const WINDOW = 6;
+
 /**
- * The agent's steps since the last user message (a new message from the user is a fresh start), each an
- * agent tool action with its answer, or a tool call that was refused as invalid.
+ * The agent's latest steps since the last user message (a new message from the user is a fresh start), each
+ * an agent tool action with its answer, or a tool call that was refused as invalid. Scans back from the end,
+ * so its cost does not grow with the conversation.
  */
-export function stepsSinceLastUserMessage(log: EventLog): Step[] {
+export function stepsSinceLastUserMessage(log: EventLog, window = WINDOW): Step[] {
   const steps: Step[] = [];
-  for (const event of log.events) {
-    if (isAction(event) && event.action === "message" && event.source === "user") steps.length = 0;
+  for (let i = log.events.length - 1; i >= 0 && steps.length < window; i--) {
+    const event = log.events[i] as StoredEvent;
+    if (isAction(event) && event.action === "message" && event.source === "user") break;
     const step = stepOf(log, event);
-    if (step) steps.push(step);
+    if (step) steps.unshift(step);
   }
   return steps;
 }

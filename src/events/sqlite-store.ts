@@ -1,13 +1,19 @@
-import { and, asc, count, desc, eq, gt, gte, lt, lte, or, sql } from "drizzle-orm";
+import type { Statement } from "bun:sqlite";
+import { and, asc, count, desc, eq, getTableName, gt, gte, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { conversations, events } from "../db/schema.ts";
 import type { NewEvent, StoredEvent } from "./schema.ts";
-import type { ConversationRecord, EventRange, EventStore } from "./store.ts";
+import type { CommittedEvent, ConversationRecord, EventRange, EventStore } from "./store.ts";
+
+export type SqliteStoreOptions = {
+  /** Applied to each event's JSON before it is written and published: secrets never reach a row or a socket. */
+  redactJson?: (json: string) => string;
+};
 
 type PendingAppend = {
   conversationId: string;
   events: NewEvent[];
-  resolve: (stored: StoredEvent[]) => void;
+  resolve: (stored: CommittedEvent[]) => void;
   reject: (error: unknown) => void;
 };
 
@@ -23,20 +29,18 @@ export class SqliteEventStore implements EventStore {
   private flushScheduled = false;
   private closed = false;
 
-  private readonly insertEvent;
-  private readonly touchConversation;
+  // The two statements on the hot path are bun:sqlite prepared statements: Drizzle's per-call mapping
+  // costs more than the commit itself here. Everything else goes through Drizzle.
+  private readonly insertEvent: Statement<unknown, [string, number, string]>;
+  private readonly touchConversation: Statement<unknown, [string, string]>;
   private readonly maxId;
 
-  constructor(private readonly db: Db) {
-    this.insertEvent = db
-      .insert(events)
-      .values({ conversationId: sql.placeholder("c"), id: sql.placeholder("i"), json: sql.placeholder("j") })
-      .prepare();
-    this.touchConversation = db
-      .update(conversations)
-      .set({ lastActivityAt: sql`${sql.placeholder("t")}` })
-      .where(eq(conversations.id, sql.placeholder("c")))
-      .prepare();
+  constructor(
+    private readonly db: Db,
+    private readonly options: SqliteStoreOptions = {},
+  ) {
+    this.insertEvent = db.$client.prepare(`INSERT INTO ${getTableName(events)} (${events.conversationId.name}, ${events.id.name}, ${events.json.name}) VALUES (?, ?, ?)`);
+    this.touchConversation = db.$client.prepare(`UPDATE ${getTableName(conversations)} SET ${conversations.lastActivityAt.name} = ? WHERE ${conversations.id.name} = ?`);
     this.maxId = db
       .select({ max: sql<number | null>`max(${events.id})` })
       .from(events)
@@ -94,7 +98,7 @@ export class SqliteEventStore implements EventStore {
     return this.db.select({ n: count() }).from(events).get()?.n ?? 0;
   }
 
-  append(conversationId: string, newEvents: NewEvent[]): Promise<StoredEvent[]> {
+  append(conversationId: string, newEvents: NewEvent[]): Promise<CommittedEvent[]> {
     if (this.closed) return Promise.reject(new Error("the event store is closed"));
     return new Promise((resolve, reject) => {
       this.queue.push({ conversationId, events: newEvents, resolve, reject });
@@ -112,12 +116,12 @@ export class SqliteEventStore implements EventStore {
     if (batch.length === 0) return;
     try {
       const results = this.commit(batch);
-      batch.forEach((item, i) => item.resolve(results[i] as StoredEvent[]));
+      batch.forEach((item, i) => item.resolve(results[i] as CommittedEvent[]));
     } catch {
       // One bad item (an unknown conversation) must not fail the others: retry them one by one.
       for (const item of batch) {
         try {
-          item.resolve(this.commit([item])[0] as StoredEvent[]);
+          item.resolve(this.commit([item])[0] as CommittedEvent[]);
         } catch (error) {
           item.reject(error);
         }
@@ -125,28 +129,31 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  private commit(batch: PendingAppend[]): StoredEvent[][] {
+  private commit(batch: PendingAppend[]): CommittedEvent[][] {
     const timestamp = new Date().toISOString();
     const reserved = new Map<string, number>();
-    const results = this.db.transaction(() => {
+    const results = this.db.$client.transaction(() => {
       const touched = new Set<string>();
       const stored = batch.map((item) => {
         let next = reserved.get(item.conversationId) ?? this.nextId(item.conversationId);
-        const itemEvents = item.events.map((event) => {
-          const full = { id: next++, timestamp, ...event } as StoredEvent;
-          this.insertEvent.run({ c: item.conversationId, i: full.id, j: JSON.stringify(full) });
-          return full;
-        });
+        const itemEvents = item.events.map((event) => this.insert(item.conversationId, { id: next++, timestamp, ...event } as StoredEvent));
         reserved.set(item.conversationId, next);
         touched.add(item.conversationId);
         return itemEvents;
       });
-      for (const id of touched) this.touchConversation.run({ c: id, t: timestamp });
+      for (const id of touched) this.touchConversation.run(timestamp, id);
       return stored;
-    });
+    })();
     // Only a committed transaction advances the id counters.
     for (const [id, next] of reserved) this.nextIds.set(id, next);
     return results;
+  }
+
+  private insert(conversationId: string, event: StoredEvent): CommittedEvent {
+    const plain = JSON.stringify(event);
+    const json = this.options.redactJson ? this.options.redactJson(plain) : plain;
+    this.insertEvent.run(conversationId, event.id, json);
+    return { event: json === plain ? event : (JSON.parse(json) as StoredEvent), json };
   }
 
   private nextId(conversationId: string): number {

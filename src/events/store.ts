@@ -1,5 +1,8 @@
 import type { NewEvent, StoredEvent } from "./schema.ts";
 
+/** A stored event with the exact JSON that was written and is sent on the wire. */
+export type CommittedEvent = { event: StoredEvent; json: string };
+
 /** A conversation as stored. */
 export type ConversationRecord = {
   conversation_id: string;
@@ -34,8 +37,11 @@ export interface EventStore {
   updateConversation(id: string, patch: Partial<Omit<ConversationRecord, "conversation_id">>): void;
   deleteConversation(id: string): void;
   countConversations(): number;
-  /** Stores events; ids are assigned here, contiguous per conversation. Resolves after the commit. */
-  append(conversationId: string, events: NewEvent[]): Promise<StoredEvent[]>;
+  /**
+   * Stores events; ids are assigned here, contiguous per conversation. Resolves after the commit with each
+   * event and its wire JSON (serialized once, for both the row and the publish).
+   */
+  append(conversationId: string, events: NewEvent[]): Promise<CommittedEvent[]>;
   /** Stored events of a range, ascending unless `reverse`. */
   read(conversationId: string, range?: EventRange): StoredEvent[];
   /** The wire JSON of every event with id > afterId, ascending: replay without re-serializing. */

@@ -1,7 +1,6 @@
 import type { EventStore } from "./store.ts";
 import type { NewEvent, ObservationEvent, StoredEvent } from "./schema.ts";
 import { isObservation } from "./schema.ts";
-import { toWireJson } from "./serialize.ts";
 
 export type EventListener = (event: StoredEvent) => void;
 /** Sends a frame to every socket subscribed to a topic (Bun's server.publish). */
@@ -23,8 +22,6 @@ export class EventStream {
     readonly conversationId: string,
     private readonly store: EventStore,
     private readonly publish: Publisher,
-    /** Applied to every event before it is stored (secret masking). */
-    private readonly redact: (event: NewEvent) => NewEvent = (e) => e,
   ) {
     this.topic = conversationTopic(conversationId);
   }
@@ -34,10 +31,7 @@ export class EventStream {
   }
 
   appendMany(events: NewEvent[]): Promise<StoredEvent[]> {
-    return this.store.append(this.conversationId, events.map(this.redact)).then((stored) => {
-      for (const event of stored) this.deliver(event);
-      return stored;
-    });
+    return this.store.append(this.conversationId, events).then((committed) => committed.map((c) => this.deliver(c.event, c.json)));
   }
 
   /** Listeners run synchronously after the event is committed and published; they must not throw. */
@@ -80,8 +74,8 @@ export class EventStream {
     return this.store.latestId(this.conversationId);
   }
 
-  private deliver(event: StoredEvent): void {
-    this.publish(this.topic, toWireJson(event));
+  private deliver(event: StoredEvent, json: string): StoredEvent {
+    this.publish(this.topic, json);
     for (const listener of this.listeners) {
       try {
         listener(event);
@@ -89,5 +83,6 @@ export class EventStream {
         console.error(`event listener failed on event ${event.id}:`, error);
       }
     }
+    return event;
   }
 }

@@ -9,7 +9,8 @@
  * Each command is sent as `$'…'`-quoted chunks assigned to a variable (a terminal line holds at most
  * 4095 bytes) and then `eval`ed in the shell itself, so `cd`, variables and functions persist. The
  * prompt hook prints a marker carrying a fresh random nonce, the exit status and the working directory
- * after the command; the nonce is written split by quotes so that an echo of our own input can never
+ * after the command (after `jobs -n`, so job notices land in the output of the command they belong to
+ * rather than leaking into the next one); the nonce is written split by quotes so that an echo of our own input can never
  * look like a marker.
  */
 import { randomBytes } from "node:crypto";
@@ -61,7 +62,7 @@ export function shellEnvironment(home: string, path: string): Record<string, str
 export function initScript(nonce: Nonce, cwd: string): string {
   const hook =
     "__bh_p() { local e=$?; PS1=''; PS2=''; " +
-    'if [ -n "$__bh_n" ]; then printf \'%s %d %s%s\\n\' "$__bh_n" "$e" "$PWD" "$__bh_n"; __bh_n=; unset __bh_c; fi; }';
+    'if [ -n "$__bh_n" ]; then jobs -n; printf \'%s %d %s%s\\n\' "$__bh_n" "$e" "$PWD" "$__bh_n"; __bh_n=; unset __bh_c; fi; }';
   return [
     "stty -echo -onlcr 2>/dev/null",
     "set +o history +H",
@@ -130,7 +131,7 @@ export class MarkerScanner {
     for (;;) {
       const start = this.pending.indexOf(this.token);
       if (start < 0) {
-        const hold = Math.min(this.pending.length, this.token.length - 1);
+        const hold = this.partialTokenAtEnd();
         output += this.pending.slice(0, this.pending.length - hold);
         this.pending = this.pending.slice(this.pending.length - hold);
         return { output };
@@ -156,6 +157,14 @@ export class MarkerScanner {
       this.pending = "";
       return { output, marker: { exitCode: Number(parsed[1]), cwd: parsed[2]! }, rest };
     }
+  }
+
+  /** Length of the longest end of `pending` that could be the start of the token (held back for now). */
+  private partialTokenAtEnd(): number {
+    for (let k = Math.min(this.pending.length, this.token.length - 1); k > 0; k--) {
+      if (this.token.startsWith(this.pending.slice(this.pending.length - k))) return k;
+    }
+    return 0;
   }
 
   /** What is held back (on shell exit it is output after all). */

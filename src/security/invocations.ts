@@ -29,6 +29,8 @@ export interface ShellFacts {
   tooDeep: boolean;
 }
 
+const ONLY_SUBSTITUTIONS = /^(\s*\$\(…\)\s*)+$/;
+
 interface WalkState {
   depth: number;
   cwd: string | null;
@@ -94,6 +96,7 @@ class Walker {
     this.facts.invocations.push({ name, args, command, primary, wrappers, cwd: state.cwd, upstream });
     if (!name) return;
     for (const code of embeddedScripts(name, args, command.redirects)) {
+      if (ONLY_SUBSTITUTIONS.test(code)) continue; // `sh -c "$(…)"`: the code is the substitution, walked already
       if (state.depth + 1 > MAX_SHELL_DEPTH) {
         this.facts.tooDeep = true;
         continue;

@@ -136,7 +136,8 @@ export class AgentSession {
         store.updateConversation(record.conversation_id, { settings: this.record.settings });
       },
     });
-    this.gate = new ConfirmationGate(stream, rate, () => this.controller, record.confirmation_mode);
+    const workspace = this.runtime.sandboxWorkspace;
+    this.gate = new ConfirmationGate(stream, (action) => rate(action, { workspace }), () => this.controller, record.confirmation_mode);
     this.executor = new ActionExecutor({ stream, config, runtime: this.runtime, gate: this.gate, metrics });
   }
 

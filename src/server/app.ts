@@ -2,10 +2,20 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Server } from "bun";
 import type { Config } from "../config.ts";
 import type { EventStore } from "../events/store.ts";
-import { log } from "../log.ts";
 import type { ConversationManager } from "./conversation-manager.ts";
+import { renderError, validationHook } from "./http/errors.ts";
 import type { Metrics } from "./metrics.ts";
+import { actionRoutes } from "./routes/actions.ts";
+import { conversationRoutes } from "./routes/conversations.ts";
+import { eventRoutes } from "./routes/events.ts";
+import { fileRoutes } from "./routes/files.ts";
+import { gitRoutes } from "./routes/git.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
+import { openApiRoutes } from "./routes/openapi.ts";
+import { trajectoryRoutes } from "./routes/trajectory.ts";
+import { uploadRoutes } from "./routes/upload.ts";
+import { zipRoutes } from "./routes/zip.ts";
 
 export type AppDeps = {
   config: Config;
@@ -16,17 +26,28 @@ export type AppDeps = {
   runtimeKind: () => string;
 };
 
+/** Routes that need no session API key (the UI is served by Bun.serve before Hono). */
+export const PUBLIC_PATHS = ["/health"];
+
 /** Hono's environment: Bun's server, for the client address. */
 export type AppEnv = { Bindings: { server?: Server<unknown> } };
 
 /** The HTTP side: every route but /ws (upgraded before Hono sees it) and the bundled UI. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>();
+  // One validation hook for every route: a zod failure is 400 invalid_args naming the field.
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.route("/", healthRoutes(deps));
+  app.route("/", conversationRoutes(deps));
+  app.route("/", eventRoutes(deps));
+  app.route("/", actionRoutes(deps));
+  app.route("/", trajectoryRoutes(deps));
+  app.route("/", fileRoutes(deps));
+  app.route("/", zipRoutes(deps));
+  app.route("/", gitRoutes(deps));
+  app.route("/", uploadRoutes(deps));
+  app.route("/", metricsRoutes(deps));
+  app.route("/", openApiRoutes(app, { publicPaths: PUBLIC_PATHS }));
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}`, code: "not_found" }, 404));
-  app.onError((error, c) => {
-    log.error("request failed", { method: c.req.method, path: c.req.path, error: String(error) });
-    return c.json({ error: "internal error", code: "internal" }, 500);
-  });
+  app.onError((error, c) => renderError(error, c));
   return app;
 }

@@ -5,7 +5,7 @@ import { isAction } from "../events/schema.ts";
 import type { EventStream } from "../events/stream.ts";
 
 export type RiskVerdict = { risk: "low" | "medium" | "high"; level: 0 | 1 | 2; reasons: string[] };
-export type RiskRater = (action: { action: string; args: Record<string, unknown> }) => RiskVerdict;
+export type RiskRater = (action: { action: string; args: Record<string, unknown> }, ctx?: { workspace?: string }) => RiskVerdict;
 export type GateVerdict = { allowed: true } | { allowed: false; reason: string };
 
 type Held = { event: ActionEvent; previous: AgentState; settle: (answer: { confirmed: boolean; answerId: number }) => void };

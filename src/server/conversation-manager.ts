@@ -1,7 +1,6 @@
 import { rm } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { Config } from "../config.ts";
-import type { NewEvent } from "../events/schema.ts";
 import type { ConversationRecord, EventStore } from "../events/store.ts";
 import { EventStream, type Publisher } from "../events/stream.ts";
 import { log } from "../log.ts";
@@ -24,7 +23,6 @@ export type ConversationManagerDeps = {
   metrics: Metrics;
   publish: Publisher;
   rate: RiskRater;
-  redact: (event: NewEvent) => NewEvent;
 };
 
 export type NewConversation = { title?: string; runtime?: "docker" | "local"; confirmation_mode?: boolean; directory?: string };
@@ -82,7 +80,7 @@ export class ConversationManager {
     const record = this.deps.store.getConversation(id);
     if (!record) throw new ConversationError("not_found", `conversation ${id} does not exist`);
     this.ensureCapacity();
-    const stream = new EventStream(id, this.deps.store, this.deps.publish, this.deps.redact);
+    const stream = new EventStream(id, this.deps.store, this.deps.publish);
     const session = AgentSession.open(record, { ...this.deps, stream });
     const entry: Live = { session, clients: 0, idleSince: Date.now() };
     this.live.set(id, entry);

@@ -4,11 +4,10 @@ import { join } from "node:path";
 import ui from "../../frontend/index.html";
 import type { Config } from "../config.ts";
 import { openDatabase } from "../db/client.ts";
-import type { NewEvent } from "../events/schema.ts";
 import { SqliteEventStore } from "../events/sqlite-store.ts";
 import { configureLog, log } from "../log.ts";
-import { analyzeAction } from "../security/analyzer.ts";
-import { createSecretMasker, maskDeep } from "../security/mask.ts";
+import { SecurityAnalyzer } from "../security/analyzer.ts";
+import { createSecretMasker } from "../security/mask.ts";
 import { createApp } from "./app.ts";
 import { ConversationManager } from "./conversation-manager.ts";
 import { Metrics } from "./metrics.ts";
@@ -36,8 +35,9 @@ export async function startServer(config: Config): Promise<ServerHandle> {
   configureLog(config.LOG_LEVEL, mask);
   mkdirSync(config.STATE_DIR, { recursive: true });
   mkdirSync(config.WORKSPACE_BASE, { recursive: true });
-  const store = new SqliteEventStore(openDatabase(join(config.STATE_DIR, DATABASE_FILE)));
+  const store = new SqliteEventStore(openDatabase(join(config.STATE_DIR, DATABASE_FILE)), { redactJson: mask });
   const metrics = new Metrics();
+  const analyzer = new SecurityAnalyzer();
   let server: Server<SocketData> | undefined;
   const manager = new ConversationManager({
     config,
@@ -47,8 +47,7 @@ export async function startServer(config: Config): Promise<ServerHandle> {
       metrics.eventsStored++;
       server?.publish(topic, frame);
     },
-    rate: (action) => analyzeAction(action),
-    redact: (event: NewEvent) => maskDeep(event, mask),
+    rate: (action, ctx) => analyzer.analyze(action, ctx),
   });
   const app = createApp({ config, store, manager, metrics, startedAt: Date.now(), runtimeKind: () => config.RUNTIME });
   const sockets = new Set<ServerWebSocket<SocketData>>();

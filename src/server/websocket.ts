@@ -13,8 +13,12 @@ export type SocketData = {
   remoteAddress: string;
   conversationId?: string;
   session?: AgentSession;
-  /** Messages of one connection are handled in the order they came. */
-  queue: Promise<void>;
+  /**
+   * Messages of one connection take effect in the order they came. Actions are enqueued in the store
+   * synchronously, so they need no waiting; only initialize, start and joining must finish before the
+   * next message: while one of those runs, later messages wait behind it.
+   */
+  barrier: Promise<void> | null;
   /** Token bucket for frames (rate limit); null when unlimited. */
   allowFrame: () => boolean;
   closed: boolean;
@@ -53,7 +57,7 @@ export function upgradeSocket(request: Request, server: Server<SocketData>, deps
     requestedConversationId: query.data.conversation_id,
     latestEventId: query.data.latest_event_id,
     remoteAddress: server.requestIP(request)?.address ?? "unknown",
-    queue: Promise.resolve(),
+    barrier: null,
     allowFrame: deps.frameLimiter(),
     closed: false,
   };
@@ -97,21 +101,43 @@ export function socketHandlers(deps: SocketDeps): WebSocketHandler<SocketData> {
     log.info("client joined", { conversation_id: session.conversationId, remote: data.remoteAddress, replayed: stored.length });
   };
 
-  const handleFrame = async (ws: ServerWebSocket<SocketData>, text: string) => {
+  const reportFailure = (ws: ServerWebSocket<SocketData>, error: unknown) => {
+    if (error instanceof ConversationError) return sendError(ws, error.code, error.message);
+    log.error("message failed", { conversation_id: ws.data.conversationId, error: String(error) });
+    sendError(ws, "internal", `the message could not be handled: ${error instanceof Error ? error.message : String(error)}`);
+  };
+
+  /** Handles one frame; returns a promise only when later frames must wait for it. */
+  const handleFrame = (ws: ServerWebSocket<SocketData>, text: string): Promise<void> | undefined => {
     const session = ws.data.session;
-    if (!session) return sendError(ws, "busy", "the conversation is still opening; send again in a moment");
+    if (!session) return void sendError(ws, "busy", "the conversation could not be opened");
     const parsed = parseClientFrame(text);
     if (!parsed.ok) {
       log.info("bad frame", { conversation_id: ws.data.conversationId, code: parsed.error.code });
-      return sendError(ws, parsed.error.code, parsed.error.error);
+      return void sendError(ws, parsed.error.code, parsed.error.error);
     }
-    try {
-      await dispatchClientMessage(session, parsed.message);
-    } catch (error) {
-      if (error instanceof ConversationError) return sendError(ws, error.code, error.message);
-      log.error("message failed", { conversation_id: ws.data.conversationId, error: String(error) });
-      sendError(ws, "internal", `the message could not be handled: ${error instanceof Error ? error.message : String(error)}`);
+    const done = dispatchClientMessage(session, parsed.message).then(
+      () => {},
+      (error) => reportFailure(ws, error),
+    );
+    return parsed.message.kind === "action" ? undefined : done;
+  };
+
+  const enqueue = (ws: ServerWebSocket<SocketData>, text: string) => {
+    const data = ws.data;
+    if (data.barrier) {
+      const barrier: Promise<void> = data.barrier.then(() => handleFrame(ws, text)).finally(() => {
+        if (data.barrier === barrier) data.barrier = null;
+      });
+      data.barrier = barrier;
+      return;
     }
+    const pending = handleFrame(ws, text);
+    if (!pending) return;
+    const barrier: Promise<void> = pending.finally(() => {
+      if (data.barrier === barrier) data.barrier = null;
+    });
+    data.barrier = barrier;
   };
 
   return {
@@ -121,14 +147,17 @@ export function socketHandlers(deps: SocketDeps): WebSocketHandler<SocketData> {
     open(ws) {
       metrics.openConnections++;
       deps.sockets.add(ws);
-      ws.data.queue = join(ws);
+      const joined: Promise<void> = join(ws).finally(() => {
+        if (ws.data.barrier === joined) ws.data.barrier = null;
+      });
+      ws.data.barrier = joined;
     },
     message(ws, message) {
       if (!ws.data.allowFrame()) return sendError(ws, "rate_limited", "too many messages on this connection; slow down");
       const size = typeof message === "string" ? Buffer.byteLength(message) : message.byteLength;
       if (size > MAX_FRAME_BYTES) return sendError(ws, "too_large", `the message is ${size} bytes, over the ${MAX_FRAME_BYTES}-byte limit`);
       const text = typeof message === "string" ? message : new TextDecoder().decode(message);
-      ws.data.queue = ws.data.queue.then(() => handleFrame(ws, text)).catch(() => {});
+      enqueue(ws, text);
     },
     close(ws, code) {
       metrics.openConnections--;

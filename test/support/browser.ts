@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import type { Socket, TCPSocketListener } from "bun";
-import { chromium, type Browser } from "playwright-core";
+import { expect } from "bun:test";
+import { chromium, type Browser, type Locator, type Page } from "playwright-core";
 
 /** Debian's Chromium: the only browser the tests use (never a downloaded build). */
 export const CHROMIUM_PATH = "/usr/bin/chromium";
@@ -144,4 +145,55 @@ export function startDropProxy(targetPort: number): DropProxy {
       listener.stop(true);
     },
   };
+}
+
+// ---- page helpers for the UI suites (the data-testid names are the UI's stable hooks) ----
+
+export type StoredEventJson = { id: number; action?: string; observation?: string; content?: string };
+
+export async function waitConnected(page: Page): Promise<void> {
+  await page.locator('[data-testid="connection-status"][data-status="connected"]').waitFor();
+}
+
+/** Creates a conversation from the start screen at `base` and returns its id once the page is live. */
+export async function createConversationInUi(page: Page, base: string): Promise<string> {
+  await page.goto(base);
+  await page.getByTestId("create-empty-conversation").click();
+  await page.waitForURL(/\/conversations\/[^/]+$/);
+  const id = decodeURIComponent(new URL(page.url()).pathname.split("/").pop() ?? "");
+  expect(id.length).toBeGreaterThan(0);
+  await waitConnected(page);
+  return id;
+}
+
+/** Types a command into the command box and presses Enter. */
+export async function runCommandInUi(page: Page, command: string): Promise<void> {
+  await page.getByTestId("command-input").fill(command);
+  await page.getByTestId("command-input").press("Enter");
+}
+
+/** The terminal block of a command, once it shows this exit code. */
+export function finishedTerminal(page: Page, command: string, exitCode = 0): Locator {
+  return page.locator('[data-testid="terminal"]', {
+    has: page.locator(`[data-testid="exit-code"][data-exit="${exitCode}"]`),
+    hasText: command,
+  });
+}
+
+export async function serverEvents(base: string, id: string): Promise<StoredEventJson[]> {
+  const response = await fetch(`${base}/api/conversations/${id}/events?limit=1000`);
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as { events: StoredEventJson[] };
+  return body.events;
+}
+
+/** Waits until the page holds the server's newest event, then checks that it holds every event exactly once. */
+export async function expectSameEventsAsServer(page: Page, base: string, id: string): Promise<void> {
+  const events = await serverEvents(base, id);
+  const maxId = events.at(-1)?.id ?? -1;
+  await page.waitForFunction((max) => document.querySelector<HTMLElement>('[data-testid="timeline"]')?.dataset.maxEventId === String(max), maxId);
+  expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i));
+  expect(await page.getByTestId("timeline").getAttribute("data-event-count")).toBe(String(events.length));
+  const itemIds = await page.locator('[data-testid="timeline-item"]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute("data-event-id")));
+  expect(new Set(itemIds).size).toBe(itemIds.length);
 }

@@ -1,4 +1,4 @@
-import { z, type Hook } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -63,12 +63,19 @@ export function errorResponses(...statuses: number[]): Record<number, { descript
   );
 }
 
-/** The one validation hook (OpenAPIHono defaultHook): a zod failure becomes 400 invalid_args naming the field. */
-export const validationHook: Hook<unknown, never, string, Response | undefined> = (result, c) => {
+type ValidationResult = { target: string } & ({ success: true } | { success: false; error: z.ZodError });
+
+/** A zod failure of one part of the request, as a 400 invalid_args naming the field. */
+export function validationError(target: string, error: z.ZodError): ApiError {
+  const where = target === "param" ? "path parameter" : target === "json" || target === "form" ? "body" : target;
+  return new ApiError(400, "invalid_args", `invalid ${where}: ${describeIssues(error)}`);
+}
+
+/** The one validation hook (OpenAPIHono defaultHook) of every route. */
+export function validationHook(result: ValidationResult, c: Context): Response | undefined {
   if (result.success) return undefined;
-  const where = result.target === "param" ? "path parameter" : result.target === "json" || result.target === "form" ? "body" : result.target;
-  return c.json({ error: `invalid ${where}: ${describeIssues(result.error)}`, code: "invalid_args" } satisfies ErrorBody, 400);
-};
+  return renderError(validationError(result.target, result.error), c);
+}
 
 const CONVERSATION_ERROR_STATUS = { not_found: 404, busy: 503, invalid_args: 400 } as const;
 

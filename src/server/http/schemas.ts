@@ -7,7 +7,7 @@ import type { ConversationRecord } from "../../events/store.ts";
 export const conversationIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,128}$/, "must be a conversation id (letters, digits, _ and -)")
-  .openapi({ param: { name: "id", in: "path" }, example: "3f9c2a5e0b6d4e1f8a7b6c5d4e3f2a1b" });
+  .openapi({ example: "3f9c2a5e0b6d4e1f8a7b6c5d4e3f2a1b" });
 
 export const conversationParams = z.object({ id: conversationIdSchema });
 
@@ -17,8 +17,12 @@ export const queryBoolean = z
   .transform((value) => value === "true" || value === "1")
   .openapi({ type: "boolean" });
 
-/** A query integer with bounds, coerced from the query string. */
-export const queryInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A query integer with bounds, coerced from the query string (typed explicitly: the generator would add null). */
+export const queryInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max).openapi({ type: "integer", minimum: min, maximum: max });
+
+/** The same with a default for when it is absent. */
+export const queryIntWithDefault = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback).openapi({ type: "integer", minimum: min, maximum: max, default: fallback });
 
 export const actionEventOpenApi = actionEventSchema.openapi("ActionEvent");
 export const observationEventOpenApi = observationEventSchema.openapi("ObservationEvent");

@@ -4,7 +4,7 @@ import { ACTION_NAMES } from "../../events/schema.ts";
 import type { AppDeps, AppEnv } from "../app.ts";
 import { dispatchClientMessage } from "../dispatch.ts";
 import { limitBody } from "../http/body-limit.ts";
-import { ApiError, errorResponses, validationHook, type ErrorBody } from "../http/errors.ts";
+import { ApiError, errorResponses, validationError, type ErrorBody } from "../http/errors.ts";
 import { conversationParams, eventOpenApi, json } from "../http/schemas.ts";
 
 const messageSchema = z
@@ -45,10 +45,10 @@ export function actionRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
       const stored = await dispatchClientMessage(session, parsed.message);
       return c.json(stored ?? { status: "ok" as const }, 202);
     },
-    (result, c) => {
+    (result) => {
       // A body that fails the envelope gets the WebSocket's own code for it (invalid_message / invalid_args).
       if (result.success) return undefined;
-      if (result.target !== "json") return validationHook(result, c);
+      if (result.target !== "json") throw validationError(result.target, result.error);
       const parsed = parseClientMessage((result as { data?: unknown }).data);
       throw refuse(parsed.ok ? { error: "invalid message", code: "invalid_message" } : parsed.error);
     },

@@ -2,12 +2,16 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { MAX_FRAME_BYTES } from "../../events/client-message.ts";
 import type { AppDeps, AppEnv } from "../app.ts";
 import { dispatchClientMessage } from "../dispatch.ts";
+import { limitBody } from "../http/body-limit.ts";
 import { errorResponses, invalidArgs } from "../http/errors.ts";
 import { replayUserActions, trajectoryInputSchema, userActionsOf } from "../http/replay.ts";
-import { conversationParams, conversationSchema, json, queryBoolean, queryInt, toConversation } from "../http/schemas.ts";
+import { conversationParams, conversationSchema, json, queryBoolean, queryIntWithDefault, toConversation } from "../http/schemas.ts";
 import { requireConversation } from "../http/workspace.ts";
 
 const TAG = ["Conversations"];
+/** A create body may carry a whole exported trajectory. */
+const MAX_CREATE_BYTES = 64 * 1024 * 1024;
+const MAX_PATCH_BYTES = 64 * 1024;
 
 const createBody = z
   .object({
@@ -34,7 +38,7 @@ const listQuery = z.object({
     .refine(isPageId, "is not a page id returned by this server")
     .optional()
     .openapi({ description: "next_page_id of the previous page" }),
-  limit: queryInt(1, 100).default(20),
+  limit: queryIntWithDefault(1, 100, 20),
 });
 
 const pageSchema = z.object({ results: z.array(conversationSchema), next_page_id: z.string().nullable() }).openapi("ConversationPage");
@@ -44,6 +48,7 @@ const createConversation = createRoute({
   path: "/api/conversations",
   tags: TAG,
   summary: "Create a conversation (optionally with a first task, or replaying a trajectory)",
+  middleware: [limitBody(MAX_CREATE_BYTES)],
   request: { body: { content: { "application/json": { schema: createBody } }, required: false } },
   responses: { 201: json(createdSchema, "Created"), ...errorResponses(400, 401, 413, 429, 503) },
 });
@@ -71,11 +76,12 @@ const patchConversation = createRoute({
   path: "/api/conversations/{id}",
   tags: TAG,
   summary: "Rename a conversation",
+  middleware: [limitBody(MAX_PATCH_BYTES)],
   request: {
     params: conversationParams,
     body: { content: { "application/json": { schema: z.object({ title: z.string().trim().min(1).max(200) }).openapi("ConversationPatch") } }, required: true },
   },
-  responses: { 200: json(conversationSchema, "The renamed conversation"), ...errorResponses(400, 401, 404, 429) },
+  responses: { 200: json(conversationSchema, "The renamed conversation"), ...errorResponses(400, 401, 404, 413, 429) },
 });
 
 const deleteConversation = createRoute({

@@ -1,13 +1,13 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppDeps, AppEnv } from "../app.ts";
 import { errorResponses, invalidArgs } from "../http/errors.ts";
-import { conversationParams, eventOpenApi, json, queryBoolean, queryInt } from "../http/schemas.ts";
+import { conversationParams, eventOpenApi, json, queryBoolean, queryInt, queryIntWithDefault } from "../http/schemas.ts";
 import { requireConversation } from "../http/workspace.ts";
 
 const eventsQuery = z.object({
-  start_id: queryInt(0, Number.MAX_SAFE_INTEGER).default(0).openapi({ description: "The lowest id to return (inclusive)" }),
+  start_id: queryIntWithDefault(0, Number.MAX_SAFE_INTEGER, 0).openapi({ description: "The lowest id to return (inclusive)" }),
   end_id: queryInt(0, Number.MAX_SAFE_INTEGER).optional().openapi({ description: "The highest id to return (inclusive)" }),
-  limit: queryInt(1, 1000).default(100),
+  limit: queryIntWithDefault(1, 1000, 100),
   reverse: queryBoolean.optional().openapi({ description: "Newest first: from end_id (or the newest event) down to start_id" }),
 });
 
