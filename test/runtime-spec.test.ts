@@ -239,7 +239,8 @@ function defineSpec(name: VariantName): void {
     }, TIMEOUT_MS);
 
     test.if(name === "docker")("a fork bomb-ish loop is bounded by the pids limit", async () => {
-      const runtime = await open({ defaultTimeoutS: 20 });
+      // Spawning into the limit can be slow and quiet: no soft timeout here.
+      const runtime = await open({ defaultTimeoutS: 30, softTimeoutS: 30 });
       // busybox sh gives up on a failed fork at once (bash would retry); counting and killing use
       // bash builtins only, since no fork is possible while the limit is reached.
       const spawn = "sh -c 'for i in $(seq 1 200); do sleep 600 & done' > /dev/null 2>&1";

@@ -130,8 +130,9 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
     await page.locator('[data-testid="thought"]', { hasText: "greeting script" }).waitFor();
     const diff = page.locator('[data-testid="diff"]', { hasText: "hello, world" });
     await diff.waitFor();
-    expect(await diff.locator(".diff-add").allTextContents()).toContain('+print("hello, world")');
-    expect(await diff.locator(".diff-del").allTextContents()).toContain('-print("hello from bunhands")');
+    const lines = async (selector: string) => (await diff.locator(selector).allTextContents()).map((line) => line.trimEnd());
+    expect(await lines(".diff-add")).toContain('+print("hello, world")');
+    expect(await lines(".diff-del")).toContain('-print("hello from bunhands")');
 
     await runCommand(page, "python3 hello.py 2>/dev/null || cat hello.py");
     await finishedTerminal(page, "hello.py").waitFor();
@@ -309,6 +310,10 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
       await page.locator('[data-testid="agent-state"][data-state="awaiting_user_confirmation"]').waitFor();
       await page.getByTestId("reject-button").click();
       await page.locator('[data-testid="terminal"]', { hasText: "rm -rf .", has: page.locator('[data-exit="rejected"]') }).waitFor();
+      // After a rejection the agent waits for a word from the user.
+      await page.locator('[data-testid="agent-state"][data-state="rejected"]').waitFor();
+      await page.getByTestId("chat-input").fill("Go on and clean it up after all.");
+      await page.getByTestId("chat-input").press("Enter");
 
       await prompt.filter({ hasText: "rm -rf ./" }).waitFor();
       await page.getByTestId("confirm-button").click();

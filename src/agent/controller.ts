@@ -5,6 +5,7 @@ import { action, agentStateChanged, errorObservation } from "../events/factory.t
 import { CodeActAgent, type ToolCallContext } from "./codeact.ts";
 import { EventLog } from "./event-log.ts";
 import { INVALID_TOOL_CALL } from "./history.ts";
+import { log } from "../log.ts";
 import { isAbort, Llm, type RetryNotice } from "./llm.ts";
 import { TaskLimits } from "./limits.ts";
 import { addUsage, emptyUsage } from "./pricing.ts";
@@ -252,6 +253,7 @@ export class CodeActController implements AgentController {
   private async onRetry(notice: RetryNotice): Promise<void> {
     if (this.halted || this.pauseRequested) return;
     const seconds = (notice.delayMs / 1000).toFixed(1);
+    this.ctx.notify?.({ type: "info", id: "STATUS$LLM_RETRY", message: `The LLM is unavailable (${notice.reason}); retry ${notice.attempt} of ${notice.maxRetries} in ${seconds}s.` });
     await this.setState("rate_limited", null, `LLM unavailable (${notice.reason}); retry ${notice.attempt} of ${notice.maxRetries} in ${seconds}s`);
   }
 
@@ -277,5 +279,5 @@ export class CodeActController implements AgentController {
 }
 
 function logFailure(error: unknown): void {
-  console.error("agent controller:", error);
+  log.error("agent controller failed to store an event", { error: error instanceof Error ? error.message : String(error) });
 }

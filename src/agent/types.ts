@@ -20,7 +20,12 @@ export type AgentContext = {
   recordUsage: (usage: AgentUsage) => void;
   /** Usage recorded before (a conversation rebuilt after a restart). */
   initialUsage?: AgentUsage;
+  /** Sends a status frame (never stored) to the conversation's clients, e.g. while an LLM retry waits. */
+  notify?: (status: AgentStatus) => void;
 };
+
+/** A PROTOCOL.md status frame without its `status_update: true`. */
+export type AgentStatus = { type: "info" | "error"; id: string; message: string };
 
 export type AgentUsage = {
   input_tokens: number;

@@ -1,5 +1,5 @@
 import type { Statement } from "bun:sqlite";
-import { and, asc, count, desc, eq, getTableName, gt, gte, lt, lte, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, getTableName, gt, gte, inArray, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { conversations, events } from "../db/schema.ts";
 import type { NewEvent, StoredEvent } from "./schema.ts";
@@ -92,6 +92,16 @@ export class SqliteEventStore implements EventStore {
 
   countConversations(): number {
     return this.db.select({ n: count() }).from(conversations).get()?.n ?? 0;
+  }
+
+  conversationIdsInState(states: readonly string[]): string[] {
+    if (states.length === 0) return [];
+    return this.db
+      .select({ id: conversations.id })
+      .from(conversations)
+      .where(inArray(conversations.agentState, [...states]))
+      .all()
+      .map((row) => row.id);
   }
 
   countEvents(): number {

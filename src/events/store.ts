@@ -37,6 +37,8 @@ export interface EventStore {
   updateConversation(id: string, patch: Partial<Omit<ConversationRecord, "conversation_id">>): void;
   deleteConversation(id: string): void;
   countConversations(): number;
+  /** Ids of the conversations whose agent is in one of these states. */
+  conversationIdsInState(states: readonly string[]): string[];
   /**
    * Stores events; ids are assigned here, contiguous per conversation. Resolves after the commit with each
    * event and its wire JSON (serialized once, for both the row and the publish).

@@ -1,7 +1,40 @@
 import type { Duplex } from "node:stream";
 import type Docker from "dockerode";
 import type { ShellTransport, TransportSink } from "./shell.ts";
-import { SHELL_ARGV, TERMINAL_COLS, TERMINAL_ROWS } from "./shell-protocol.ts";
+import { SHELL_ARGV, TERMINAL_COLS, TERMINAL_ROWS, shellEnvironment } from "./shell-protocol.ts";
+
+const CONTAINER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** The environment of every container shell (pooled or not: a pooled shell must match). */
+export function containerShellEnv(): Record<string, string> {
+  return shellEnvironment("/root", CONTAINER_PATH);
+}
+
+/** Most a pre-started shell may print before it is claimed (its start-up noise is a few bytes). */
+const SWITCH_BUFFER_BYTES = 64 * 1024;
+
+/**
+ * A sink that holds data until a target is attached, so a shell can be started before anyone
+ * listens (the container pool) and handed over without losing a byte.
+ */
+export class SinkSwitch implements TransportSink {
+  private target?: TransportSink;
+  private buffered: Uint8Array[] = [];
+  private bufferedBytes = 0;
+
+  onData(chunk: Uint8Array): void {
+    if (this.target) return this.target.onData(chunk);
+    if (this.bufferedBytes + chunk.length > SWITCH_BUFFER_BYTES) return;
+    this.buffered.push(chunk);
+    this.bufferedBytes += chunk.length;
+  }
+
+  attach(target: TransportSink): void {
+    this.target = target;
+    for (const chunk of this.buffered.splice(0)) target.onData(chunk);
+    this.bufferedBytes = 0;
+  }
+}
 
 /**
  * The container's persistent bash: ONE exec with a TTY whose hijacked stdin/stdout stay attached for

@@ -9,17 +9,14 @@ import {
   removeContainer,
   startContainer,
 } from "./docker-container.ts";
-import type { ContainerPool } from "./docker-pool.ts";
-import { openDockerTransport } from "./docker-transport.ts";
+import type { ContainerPool, PooledShell } from "./docker-pool.ts";
+import { containerShellEnv, openDockerTransport } from "./docker-transport.ts";
 import type { RunResult, Runtime, RuntimeOptions } from "./runtime.ts";
 import { PersistentShell, ShellStartError } from "./shell.ts";
-import { shellEnvironment } from "./shell-protocol.ts";
 
 export { dockerAvailable, imageExists, removeOrphanContainers } from "./docker-container.ts";
 
 export type DockerRuntimeOptions = RuntimeOptions & { config: Config; docker: Docker; pool?: ContainerPool };
-
-const CONTAINER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** The Docker engine or the container failed; the message says what to do. */
 export class SandboxUnavailableError extends ShellStartError {}
@@ -35,12 +32,14 @@ export class DockerRuntime implements Runtime {
   readonly sandboxWorkspace = CONTAINER_WORKSPACE;
   private container?: Docker.Container;
   private acquiring?: Promise<Docker.Container>;
+  /** The shell that came attached with a pooled container, used for the first shell only. */
+  private pooledShell?: PooledShell;
   private readonly shell: PersistentShell;
   private closed = false;
 
   constructor(private readonly opts: DockerRuntimeOptions) {
     this.hostWorkspace = opts.hostWorkspace;
-    const env = shellEnvironment("/root", CONTAINER_PATH);
+    const env = containerShellEnv();
     this.shell = new PersistentShell({
       workspace: CONTAINER_WORKSPACE,
       defaultTimeoutS: opts.defaultTimeoutS,
@@ -48,6 +47,13 @@ export class DockerRuntime implements Runtime {
       outputCapChars: opts.outputCapChars,
       openTransport: async (sink) => {
         const container = await this.ensureContainer();
+        const pooled = this.pooledShell;
+        this.pooledShell = undefined;
+        if (pooled?.alive()) {
+          pooled.sink.attach(sink);
+          return pooled.transport;
+        }
+        if (pooled) void pooled.transport.close().catch(() => undefined);
         try {
           return await openDockerTransport(container, env, CONTAINER_WORKSPACE, sink);
         } catch (error) {
@@ -115,8 +121,11 @@ export class DockerRuntime implements Runtime {
       const info = await existing.inspect().catch(() => undefined);
       if (info?.State?.Running) return existing;
       if (info) await removeContainer(existing);
-      const pooled = await this.opts.pool?.claim(this.hostWorkspace, conversationId);
-      if (pooled) return pooled;
+      const claimed = await this.opts.pool?.claim(this.hostWorkspace, conversationId);
+      if (claimed) {
+        this.pooledShell = claimed.shell;
+        return claimed.container;
+      }
       await mkdir(this.hostWorkspace, { recursive: true });
       return await startContainer(docker, config, this.hostWorkspace, name, { [CONVERSATION_LABEL]: conversationId });
     } catch (error) {

@@ -11,6 +11,8 @@ import type { Runtime } from "../runtime/runtime.ts";
 import { ActionExecutor } from "./action-executor.ts";
 import { ConfirmationGate, type RiskRater } from "./confirmation-gate.ts";
 import type { Metrics } from "./metrics.ts";
+import { conversationWorkspace } from "./workspace.ts";
+import { ConversationError } from "./errors.ts";
 
 export type AgentSessionDeps = {
   config: Config;
@@ -76,8 +78,15 @@ export class AgentSession {
     const { stream, store } = this.deps;
     await stream.append(agentStateChanged("loading", null));
     const settings = { ...this.record.settings, initialized: true, ...definedOnly({ model: args.model, agent_cls: args.agent_cls, security_analyzer: args.security_analyzer }) };
-    const runtimeChanged = args.runtime !== undefined && args.runtime !== this.runtime.kind;
-    const patch: Partial<ConversationRecord> = { settings, agent_state: "loading" };
+    let workspace = this.record.workspace;
+    try {
+      if (args.directory) workspace = conversationWorkspace(this.deps.config.WORKSPACE_BASE, this.conversationId, args.directory);
+    } catch (error) {
+      await stream.append(agentStateChanged(this.controller.state, null, (error as Error).message));
+      throw new ConversationError("invalid_args", (error as Error).message);
+    }
+    const runtimeChanged = (args.runtime !== undefined && args.runtime !== this.runtime.kind) || workspace !== this.record.workspace;
+    const patch: Partial<ConversationRecord> = { settings, agent_state: "loading", workspace };
     if (args.runtime) patch.runtime = args.runtime;
     if (args.confirmation_mode !== undefined) patch.confirmation_mode = args.confirmation_mode;
     store.updateConversation(this.conversationId, patch);

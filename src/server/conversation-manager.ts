@@ -1,5 +1,5 @@
 import { rm } from "node:fs/promises";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { join } from "node:path";
 import type { Config } from "../config.ts";
 import type { ConversationRecord, EventStore } from "../events/store.ts";
 import { EventStream, type Publisher } from "../events/stream.ts";
@@ -7,15 +7,11 @@ import { log } from "../log.ts";
 import { AgentSession } from "./agent-session.ts";
 import type { RiskRater } from "./confirmation-gate.ts";
 import type { Metrics } from "./metrics.ts";
+import { conversationWorkspace } from "./workspace.ts";
+import { ConversationError } from "./errors.ts";
 
-export class ConversationError extends Error {
-  constructor(
-    readonly code: "not_found" | "busy" | "invalid_args",
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ConversationError } from "./errors.ts";
+
 
 export type ConversationManagerDeps = {
   config: Config;
@@ -86,6 +82,16 @@ export class ConversationManager {
     this.live.set(id, entry);
     session.catch(() => this.live.delete(id));
     return session;
+  }
+
+  /** Loads the conversations whose agent was working when the server stopped, so that they go on. */
+  async resumeWorking(): Promise<string[]> {
+    const ids = this.deps.store.conversationIdsInState(["running", "rate_limited", "loading"]);
+    for (const id of ids) {
+      await this.get(id).catch((error) => log.error("could not resume a conversation", { conversation_id: id, error: String(error) }));
+    }
+    if (ids.length) log.info("resumed conversations", { count: ids.length });
+    return ids;
   }
 
   /** Stored events after an id, as wire JSON (replay). */
@@ -172,13 +178,12 @@ export class ConversationManager {
       throw new ConversationError("busy", `the server already runs ${this.live.size} live conversations (MAX_CONVERSATIONS); close one or try again later`);
   }
 
-  /** WORKSPACE_BASE/<id>, or a folder inside WORKSPACE_BASE named by initialize.directory. */
   private workspaceFor(id: string, directory?: string): string {
-    const base = this.deps.config.WORKSPACE_BASE;
-    if (!directory) return join(base, id);
-    const target = resolve(base, directory);
-    const rel = relative(base, target);
-    if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) throw new ConversationError("invalid_args", `directory ${directory} must be a folder inside WORKSPACE_BASE (${base})`);
-    return target;
+    try {
+      return conversationWorkspace(this.deps.config.WORKSPACE_BASE, id, directory);
+    } catch (error) {
+      throw new ConversationError("invalid_args", (error as Error).message);
+    }
   }
+
 }

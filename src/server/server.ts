@@ -77,6 +77,7 @@ export async function startServer(config: Config): Promise<ServerHandle> {
     },
     websocket: socketHandlers(socketDeps),
   });
+  void manager.resumeWorking();
   const port = server.port ?? config.PORT;
   const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
   log.info("listening", { url, runtime: config.RUNTIME, state_dir: config.STATE_DIR, workspace_base: config.WORKSPACE_BASE });
