@@ -111,7 +111,7 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
     expect(await failed.getByTestId("command-output").textContent()).toContain("oops");
   }, TEST_MS);
 
-  test("shows edits as diffs and thoughts from other clients, and saves the main screenshot", async () => {
+  test("shows edits as diffs and thoughts sent by another client, and opens the edited file", async () => {
     const page = await newPage();
     const id = await createConversationInUi(page, server.url);
     const client = await connectClient(server.wsUrl, { conversation_id: id });
@@ -138,7 +138,6 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
     await finishedTerminal(page, "hello.py").waitFor();
     await page.locator('[data-testid="file-entry"][data-path="hello.py"]').click();
     await page.locator('[data-testid="file-content"]', { hasText: "hello, world" }).waitFor();
-    await page.screenshot({ path: join(ARTIFACTS, "ui-main.png") });
   }, TEST_MS);
 
   test(
@@ -286,24 +285,30 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
     await page.getByTestId("conversation-list").waitFor({ state: "visible" });
   }, TEST_MS);
 
-  test("an agent task: the agent's message and command, then confirm and reject in confirmation mode", async () => {
+  test("an agent task: messages, edits and commands, confirm and reject in confirmation mode; saves the main screenshot", async () => {
     const harness = await startAgentHarness({ CONFIRMATION_MODE: "true" });
     try {
       harness.script("UI-AGENT-TASK", [
-        reply(text("I will look at the workspace first."), toolUse("execute_bash", { command: "echo agent-was-here" })),
+        reply(text("I will write a greeting script first."), toolUse("str_replace_editor", { command: "create", path: "hello.sh", file_text: 'echo "hello, world"\n' })),
+        reply(toolUse("think", { thought: "The script is written; running it shows whether it works." })),
+        reply(toolUse("execute_bash", { command: "sh hello.sh" })),
         reply(toolUse("execute_bash", { command: "rm -rf ." })),
-        reply(text("Then I will clean it up after all."), toolUse("execute_bash", { command: "rm -rf ./" })),
-        reply(toolUse("finish", { message: "The workspace is clean." })),
+        reply(text("Then I will clean up after all."), toolUse("execute_bash", { command: "rm -rf ./" })),
+        reply(toolUse("finish", { message: "`hello.sh` prints its greeting. The cleanup was refused by `rm` itself, so the script is still there." })),
       ]);
       const page = await newPage();
       await page.goto(harness.server.url);
-      await page.getByTestId("chat-input").fill("UI-AGENT-TASK: tidy up the workspace");
+      await page.getByTestId("chat-input").fill("UI-AGENT-TASK: write a greeting script, run it, then tidy up the workspace");
       await page.getByTestId("chat-input").press("Enter");
       await page.waitForURL(/\/conversations\/[^/]+$/);
       await waitConnected(page);
       await page.locator('[data-testid="chat-message"][data-role="user"]', { hasText: "UI-AGENT-TASK" }).waitFor();
-      await page.locator('[data-testid="chat-message"][data-role="agent"]', { hasText: "look at the workspace" }).waitFor();
-      await finishedTerminal(page, "echo agent-was-here").waitFor();
+      await page.locator('[data-testid="chat-message"][data-role="agent"]', { hasText: "greeting script first" }).waitFor();
+      await page.locator('[data-testid="diff"]', { hasText: 'echo "hello, world"' }).waitFor();
+      await page.locator('[data-testid="thought"]', { hasText: "running it shows" }).waitFor();
+      const greeting = finishedTerminal(page, "sh hello.sh");
+      await greeting.waitFor();
+      expect(await greeting.getByTestId("command-output").textContent()).toContain("hello, world");
 
       const prompt = page.getByTestId("confirmation-prompt");
       await prompt.filter({ hasText: "rm -rf ." }).waitFor();
@@ -312,15 +317,22 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
       await page.locator('[data-testid="terminal"]', { hasText: "rm -rf .", has: page.locator('[data-exit="rejected"]') }).waitFor();
       // After a rejection the agent waits for a word from the user.
       await page.locator('[data-testid="agent-state"][data-state="rejected"]').waitFor();
-      await page.getByTestId("chat-input").fill("Go on and clean it up after all.");
+      await page.getByTestId("chat-input").fill("Go on and clean up after all.");
       await page.getByTestId("chat-input").press("Enter");
 
       await prompt.filter({ hasText: "rm -rf ./" }).waitFor();
       await page.getByTestId("confirm-button").click();
-      await finishedTerminal(page, "rm -rf ./").waitFor();
+      // Confirmed, it runs: rm itself refuses to remove ".", which is what the terminal shows.
+      const confirmed = finishedTerminal(page, "rm -rf ./", 1);
+      await confirmed.waitFor();
+      expect(await confirmed.getByTestId("command-output").textContent()).toContain("refusing");
       await page.locator('[data-testid="agent-state"][data-state="finished"]').waitFor();
-      await page.locator('[data-testid="timeline-item"][data-kind="finish"]', { hasText: "The workspace is clean." }).waitFor();
+      await page.locator('[data-testid="timeline-item"][data-kind="finish"]', { hasText: "prints its greeting" }).waitFor();
       expect(await prompt.count()).toBe(0);
+
+      await page.locator('[data-testid="file-entry"][data-path="hello.sh"]').click();
+      await page.locator('[data-testid="file-content"]', { hasText: "hello, world" }).waitFor();
+      await page.screenshot({ path: join(ARTIFACTS, "ui-main.png") });
     } finally {
       await harness.stop();
     }

@@ -23,6 +23,8 @@ export type ClaimedContainer = { container: Docker.Container; shell?: PooledShel
 
 /** After a failed start the pool waits this long before trying again (a missing image, a full disk). */
 const RETRY_AFTER_MS = 30_000;
+/** How long a pooled shell may take to print its first prompt before it is pooled anyway. */
+const SHELL_START_LIMIT_MS = 10_000;
 
 /**
  * A few containers started ahead of time, each with its shell already attached, so that a new
@@ -129,6 +131,8 @@ export class ContainerPool {
         const transport = await openDockerTransport(container, containerShellEnv(), CONTAINER_WORKSPACE, sink);
         let alive = true;
         void transport.exited.then(() => (alive = false));
+        // Ready only once bash has printed its first prompt, so a claim never waits for it.
+        await Promise.race([sink.started, transport.exited, Bun.sleep(SHELL_START_LIMIT_MS)]);
         return { container, dir, shell: { transport, sink, alive: () => alive } };
       } catch (error) {
         await removeContainer(container).catch(() => undefined);

@@ -21,8 +21,12 @@ export class SinkSwitch implements TransportSink {
   private target?: TransportSink;
   private buffered: Uint8Array[] = [];
   private bufferedBytes = 0;
+  private markStarted?: () => void;
+  /** Resolves at the first byte: the shell's process really runs (an exec's start returns before). */
+  readonly started = new Promise<void>((resolve) => (this.markStarted = resolve));
 
   onData(chunk: Uint8Array): void {
+    this.markStarted?.();
     if (this.target) return this.target.onData(chunk);
     if (this.bufferedBytes + chunk.length > SWITCH_BUFFER_BYTES) return;
     this.buffered.push(chunk);

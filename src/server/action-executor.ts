@@ -32,6 +32,7 @@ export class ActionExecutor {
   private readonly editor: FileEditor;
   private shellLane: Promise<unknown> = Promise.resolve();
   private inFlight = 0;
+  private executing = 0;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly deps: ExecutorDeps) {
@@ -43,6 +44,11 @@ export class ActionExecutor {
   /** True while any action is being executed or awaits confirmation. */
   get active(): boolean {
     return this.inFlight > 0 || this.deps.runtime.busy;
+  }
+
+  /** True while an action is executing (not merely held for confirmation): a shutdown lets it finish. */
+  get executingNow(): boolean {
+    return this.executing > 0 || this.deps.runtime.busy;
   }
 
   close(): void {
@@ -72,7 +78,12 @@ export class ActionExecutor {
     let result: NewObservationEvent;
     try {
       const verdict = await this.deps.gate.check(event);
-      result = verdict.allowed ? await this.execute(event) : observation("user_rejected", verdict.reason, {}, event.id);
+      if (verdict.allowed) {
+        this.executing++;
+        result = await this.execute(event).finally(() => this.executing--);
+      } else {
+        result = observation("user_rejected", verdict.reason, {}, event.id);
+      }
     } catch (error) {
       result = this.toErrorObservation(event, error);
     }

@@ -70,7 +70,7 @@ export class AgentSession {
 
   /** True while a command or file action is executing (a shutdown lets it finish within its grace). */
   get busyWithCommand(): boolean {
-    return this.executor.active;
+    return this.executor.executingNow;
   }
 
   /** (Re)creates the agent for new settings: loading, then awaiting_user_input. */
