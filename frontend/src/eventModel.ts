@@ -40,6 +40,18 @@ export type TimelineItem =
 /** States worth a line in the timeline; the rest only move the badge. */
 const NOTABLE_STATES: ReadonlySet<AgentState> = new Set(["paused", "stopped", "finished", "error", "rejected", "rate_limited"]);
 
+/**
+ * A state change that belongs inside its action's card: the answer to a pause/resume/stop/confirm
+ * request, the hold of an action awaiting confirmation, the end of a finish. Any other (a rejection
+ * that waits for the user, an error) gets its own line.
+ */
+function ownsStateChange(action: ActionEvent, change: ObservationEvent): boolean {
+  const state = change.extras.agent_state;
+  if (action.action === "change_agent_state") return state !== "rejected" && state !== "error";
+  if (action.action === "finish") return state === "finished";
+  return state === "awaiting_user_confirmation";
+}
+
 export function foldEvents(events: readonly StoredEvent[]): TimelineItem[] {
   const items: TimelineItem[] = [];
   const actionItems = new Map<number, Extract<TimelineItem, { kind: "action" }>>();
@@ -56,7 +68,7 @@ export function foldEvents(events: readonly StoredEvent[]): TimelineItem[] {
       continue;
     }
     const answered = event.cause == null ? undefined : actionItems.get(event.cause);
-    if (answered && event.observation === "agent_state_changed") {
+    if (answered && event.observation === "agent_state_changed" && !answered.stateChange && ownsStateChange(answered.action, event)) {
       answered.stateChange = event;
       continue;
     }
@@ -129,16 +141,16 @@ export function actionTitle(action: ActionEvent): string {
     case "finish":
       return "Finished the task";
     case "change_agent_state":
-      return `Asked the agent to ${STATE_REQUESTS[text("agent_state")] ?? text("agent_state")}`;
+      return STATE_REQUESTS[text("agent_state")] ?? `Asked for agent state ${text("agent_state")}`;
     case "message":
       return text("content");
   }
 }
 
 const STATE_REQUESTS: Record<string, string> = {
-  paused: "pause",
-  running: "resume",
-  stopped: "stop",
-  user_confirmed: "go ahead",
-  user_rejected: "not run the action",
+  paused: "Paused the agent",
+  running: "Resumed the agent",
+  stopped: "Stopped the agent",
+  user_confirmed: "Confirmed the action",
+  user_rejected: "Rejected the action",
 };

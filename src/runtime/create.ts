@@ -1,7 +1,7 @@
 import Docker from "dockerode";
 import type { Config } from "../config.ts";
 import { chooseIsolation } from "./bwrap.ts";
-import { dockerAvailable, imageExists, removeOrphanContainers } from "./docker-container.ts";
+import { dockerAvailable, imageExists, instanceId, removeOrphanContainers } from "./docker-container.ts";
 import { ContainerPool } from "./docker-pool.ts";
 import { DockerRuntime } from "./docker.ts";
 import { LocalRuntime } from "./local.ts";
@@ -44,14 +44,14 @@ export async function createRuntime(kind: "docker" | "local" | "auto", opts: Cre
 }
 
 /**
- * Server start-up, for RUNTIME docker or auto: removes sandbox containers of an earlier run whose
- * conversation is not live (live ones are re-attached by their runtime) and warms the pool. Does
+ * Server start-up, for RUNTIME docker or auto: removes this server's sandbox containers (same
+ * STATE_DIR) of an earlier run whose conversation is not live (live ones are re-attached by their runtime) and warms the pool. Does
  * nothing when Docker is not ready.
  */
 export async function prepareRuntimes(config: Config, liveConversationIds: Set<string>): Promise<void> {
   if (config.RUNTIME === "local" || !(await dockerReady(config))) return;
   const { docker, pool } = dockerContext(config);
-  await removeOrphanContainers(docker, liveConversationIds);
+  await removeOrphanContainers(docker, liveConversationIds, instanceId(config));
   pool?.fill();
 }
 

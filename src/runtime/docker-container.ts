@@ -1,15 +1,22 @@
+import { createHash } from "node:crypto";
 import type Docker from "dockerode";
 import type { Config } from "../config.ts";
 
 export const LABEL = "bunhands";
 export const CONVERSATION_LABEL = "bunhands.conversation";
 export const POOL_LABEL = "bunhands.pool";
+/** Which server (by its STATE_DIR) owns a container, so two servers on one engine leave each other be. */
+export const INSTANCE_LABEL = "bunhands.instance";
 export const CONTAINER_WORKSPACE = "/workspace";
 
 export type SandboxSettings = Pick<
   Config,
-  "SANDBOX_IMAGE" | "SANDBOX_MEMORY_MB" | "SANDBOX_PIDS" | "SANDBOX_CPUS" | "SANDBOX_NETWORK"
+  "SANDBOX_IMAGE" | "SANDBOX_MEMORY_MB" | "SANDBOX_PIDS" | "SANDBOX_CPUS" | "SANDBOX_NETWORK" | "STATE_DIR"
 >;
+
+export function instanceId(settings: Pick<Config, "STATE_DIR">): string {
+  return createHash("sha256").update(settings.STATE_DIR).digest("hex").slice(0, 16);
+}
 
 /** Container name of a conversation's sandbox (pooled containers are renamed to it when claimed). */
 export function containerName(conversationId: string): string {
@@ -34,7 +41,7 @@ export async function startContainer(
     Image: settings.SANDBOX_IMAGE,
     Cmd: ["sleep", "infinity"],
     WorkingDir: CONTAINER_WORKSPACE,
-    Labels: { [LABEL]: "1", ...labels },
+    Labels: { [LABEL]: "1", [INSTANCE_LABEL]: instanceId(settings), ...labels },
     HostConfig: {
       Binds: [`${hostDir}:${CONTAINER_WORKSPACE}`],
       Memory: memory,
@@ -63,11 +70,13 @@ export async function removeContainer(container: Docker.Container): Promise<void
 }
 
 /**
- * Removes sandbox containers left by an earlier run (every container labelled bunhands=1 whose
- * conversation is not in `liveIds`, and every pooled one). Returns how many were removed.
+ * Removes sandbox containers left by an earlier run: every container labelled bunhands=1 (and, when
+ * `instance` is given, owned by that server: see instanceId) whose conversation is not in `liveIds`,
+ * and every pooled one. Returns how many were removed.
  */
-export async function removeOrphanContainers(docker: Docker, liveIds: Set<string>): Promise<number> {
-  const list = await docker.listContainers({ all: true, filters: { label: [`${LABEL}=1`] } });
+export async function removeOrphanContainers(docker: Docker, liveIds: Set<string>, instance?: string): Promise<number> {
+  const label = [`${LABEL}=1`, ...(instance ? [`${INSTANCE_LABEL}=${instance}`] : [])];
+  const list = await docker.listContainers({ all: true, filters: { label } });
   const orphans = list.filter((info) => {
     const id = info.Labels?.[CONVERSATION_LABEL];
     if (id && liveIds.has(id)) return false;

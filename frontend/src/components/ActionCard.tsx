@@ -93,13 +93,13 @@ function Body({ item }: { item: ActionItem }) {
 
 /** One action of the agent (or of the user) with the observation that answered it. */
 export function ActionCard({ item }: { item: ActionItem }) {
-  const { action, observation, stateChange } = item;
+  const { action, observation } = item;
   if (action.action === "change_agent_state") {
-    const now = stateChange && typeof stateChange.extras.agent_state === "string" ? ` → ${stateChange.extras.agent_state}` : "";
+    const who = action.source === "user" ? "You" : "The agent";
+    const title = actionTitle(action);
     return (
       <div className="timeline-note" data-testid="timeline-item" data-event-id={action.id} data-kind="change_agent_state">
-        {action.source === "user" ? "You" : "The agent"} {actionTitle(action).replace(/^Asked/, "asked")}
-        {now}
+        {who} {title.charAt(0).toLowerCase() + title.slice(1)}
       </div>
     );
   }
