@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type AgentHarness, allToolResults, lastToolResults, nextState, openConversation, startAgentHarness } from "./agent-helpers.ts";
+import { type AgentHarness, allToolResults, lastToolResults, nextState, openConversation, startAgentHarness } from "./support/agent-harness.ts";
 import { apiError, type FakeReply, reply, toolUse } from "./support/fake-anthropic.ts";
 
 const CONTEXT_TOKENS = 5000;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type AgentHarness, allToolResults, argsOf, extrasOf, lastToolResults, nextState, openConversation, startAgentHarness, stateOf, states } from "./agent-helpers.ts";
+import { type AgentHarness, allToolResults, argsOf, extrasOf, lastToolResults, nextState, openConversation, startAgentHarness, stateOf, states } from "./support/agent-harness.ts";
 import { type FakeReply, reply, text, toolUse } from "./support/fake-anthropic.ts";
 import { connectClient, type Frame, type TestClient } from "./support/ws-client.ts";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type AgentHarness, extrasOf, nextState, openConversation, startAgentHarness, states } from "./agent-helpers.ts";
+import { type AgentHarness, extrasOf, nextState, openConversation, startAgentHarness, states } from "./support/agent-harness.ts";
 import { apiError, reply, text, toolUse } from "./support/fake-anthropic.ts";
 
 let h: AgentHarness;

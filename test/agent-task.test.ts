@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type AgentHarness, allToolResults, argsOf, eventsOf, extrasOf, lastToolResults, nextState, openConversation, startAgentHarness, stateOf, states } from "./agent-helpers.ts";
+import { type AgentHarness, allToolResults, argsOf, eventsOf, extrasOf, lastToolResults, nextState, openConversation, startAgentHarness, stateOf, states } from "./support/agent-harness.ts";
 import { reply, text, toolUse } from "./support/fake-anthropic.ts";
 import type { Frame } from "./support/ws-client.ts";
 
@@ -48,7 +48,9 @@ describe("a multi-step task", () => {
     // What the model was sent: the workspace and tools in the system prompt, each result as a tool_result.
     expect(seen).toHaveLength(3);
     const system = String(seen[0]?.body.system);
-    expect(system).toContain("workspace");
+    // The workspace as the sandbox's commands see it: /workspace under bubblewrap, else the host folder.
+    const named = /Your workspace is (\S+)\./.exec(system)?.[1];
+    expect([workspace, "/workspace"]).toContain(named as string);
     for (const tool of ["execute_bash", "str_replace_editor", "browser", "think", "finish"]) expect(system).toContain(tool);
     expect(lastToolResults(seen[1]!)).toEqual([{ type: "tool_result", tool_use_id: "toolu_create", content: expect.stringContaining("File created successfully") } as never]);
     const runResult = lastToolResults(seen[2]!)[0];

@@ -37,7 +37,7 @@ export async function until<T>(check: () => Promise<T | undefined> | T | undefin
     const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(20);
+    await Bun.sleep(50);
   }
 }
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import Anthropic from "@anthropic-ai/sdk";
 import { isAbort, Llm, LlmError, type RetryNotice } from "../src/agent/llm.ts";
 import { addUsage, costOf, emptyUsage } from "../src/agent/pricing.ts";
 import { CODEACT_API_TOOLS } from "../src/agent/tools/index.ts";
@@ -107,6 +108,20 @@ describe("Llm over the real SDK against the fake Messages API", () => {
     const pending = slow.complete(request, { signal: abort.signal, onRetry: () => abort.abort() }).catch((e: unknown) => e);
     expect(isAbort(await pending)).toBe(true);
     expect(fake.requests).toHaveLength(1);
+  });
+});
+
+describe("the fake Messages API itself", () => {
+  test("answers a non-streaming request with the JSON message, and rejects a broken history as the real API would", async () => {
+    const client = new Anthropic({ apiKey: "k", baseURL: fake.url, maxRetries: 0 });
+    fake.enqueue({ ...reply(toolUse("think", { thought: "t" }, "toolu_j")), usage: { input_tokens: 7, output_tokens: 3 } });
+    const message = await client.messages.create({ model: "claude-haiku-5-5", max_tokens: 10, messages: [{ role: "user", content: "hi" }] });
+    expect(message).toMatchObject({ type: "message", role: "assistant", stop_reason: "tool_use", usage: { input_tokens: 7, output_tokens: 3 } });
+    expect(message.content[0]).toMatchObject({ type: "tool_use", id: "toolu_j", name: "think", input: { thought: "t" } });
+    const broken = await client.messages
+      .create({ model: "m", max_tokens: 10, messages: [{ role: "user", content: "hi" }, { role: "assistant", content: [{ type: "tool_use", id: "x", name: "think", input: {} }] }, { role: "user", content: "no result" }] })
+      .catch((e: unknown) => e);
+    expect(String(broken)).toContain("tool_use ids were found without tool_result blocks");
   });
 });
 

@@ -6,10 +6,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import Docker from "dockerode";
+import { createRuntime, shutdownRuntimes } from "../src/runtime/create.ts";
+import { containerName, instanceId, removeOrphanContainers, startContainer } from "../src/runtime/docker-container.ts";
 import { ContainerPool } from "../src/runtime/docker-pool.ts";
-import type { DockerRuntime } from "../src/runtime/docker.ts";
+import { DockerRuntime, SandboxUnavailableError } from "../src/runtime/docker.ts";
 import type { Runtime } from "../src/runtime/runtime.ts";
-import { CommandStillRunningError, NoCommandRunningError } from "../src/runtime/shell.ts";
+import { CommandStillRunningError, NoCommandRunningError, ShellStartError } from "../src/runtime/shell.ts";
 import {
   type RuntimeSettings,
   type SandboxBase,
@@ -48,6 +51,18 @@ for (const variant of variants) {
     continue;
   }
   defineSpec(variant.name);
+}
+
+/** The conversation id a test runtime was made with (its workspace folder's name). */
+function containerNameId(runtime: Runtime): string {
+  return runtime.hostWorkspace.split("/").at(-1) ?? "";
+}
+
+type CaseFn = (title: string, fn: () => Promise<void>, timeoutMs?: number) => void;
+
+/** Defines a case only for the variants it applies to (no "skipped" entries for the others). */
+function caseWhere(applies: boolean): CaseFn {
+  return applies ? test : () => undefined;
 }
 
 function defineSpec(name: VariantName): void {
@@ -210,7 +225,7 @@ function defineSpec(name: VariantName): void {
       }
     }, TIMEOUT_MS);
 
-    test.if(isolated)("writes outside the workspace fail and sibling workspaces are out of sight", async () => {
+    caseWhere(isolated)("writes outside the workspace fail and sibling workspaces are out of sight", async () => {
       const sibling = join(base.config.WORKSPACE_BASE, "sibling");
       await mkdir(sibling, { recursive: true });
       await writeFile(join(sibling, "secret.txt"), "sibling secret");
@@ -226,7 +241,7 @@ function defineSpec(name: VariantName): void {
       expect(existsSync("/etc/bunhands-escape")).toBe(false);
     }, TIMEOUT_MS);
 
-    test.if(isolated)("SANDBOX_NETWORK=none: the host's loopback is out of reach", async () => {
+    caseWhere(isolated)("SANDBOX_NETWORK=none: the host's loopback is out of reach", async () => {
       const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("host") });
       try {
         const result = await shared.run({
@@ -238,7 +253,7 @@ function defineSpec(name: VariantName): void {
       }
     }, TIMEOUT_MS);
 
-    test.if(name === "docker")("a fork bomb-ish loop is bounded by the pids limit", async () => {
+    caseWhere(name === "docker")("a fork bomb-ish loop is bounded by the pids limit", async () => {
       // Spawning into the limit can be slow and quiet: no soft timeout here.
       const runtime = await open({ defaultTimeoutS: 30, softTimeoutS: 30 });
       // busybox sh gives up on a failed fork at once (bash would retry); counting and killing use
@@ -259,7 +274,7 @@ function defineSpec(name: VariantName): void {
       await runtime.close();
     }, TIMEOUT_MS);
 
-    test.if(name === "docker")("a pooled container becomes the conversation's, seeing only its folder", async () => {
+    caseWhere(name === "docker")("a pooled container becomes the conversation's, seeing only its folder", async () => {
       const pool = new ContainerPool(testDocker(), base.config, base.config.WORKSPACE_BASE, 1);
       try {
         await pool.warm();
@@ -274,6 +289,83 @@ function defineSpec(name: VariantName): void {
       } finally {
         await pool.close();
       }
+    }, TIMEOUT_MS);
+
+    caseWhere(name === "docker")("a container removed behind the runtime's back is replaced", async () => {
+      const runtime = (await open()) as DockerRuntime;
+      const first = runtime.containerId;
+      await testDocker().getContainer(first ?? "").remove({ force: true });
+      const result = await runtime.run({ command: "echo back" });
+      // Either the command raced the removal (an exit notice), or it ran in the new container.
+      const again = result.output.includes("back") ? result : await runtime.run({ command: "echo back" });
+      expect(again).toMatchObject({ output: "back\n", exit_code: 0 });
+      expect(runtime.containerId).toBeString();
+      expect(runtime.containerId).not.toBe(first);
+    }, TIMEOUT_MS);
+
+    caseWhere(name === "docker")("an engine that does not answer gives a ShellStartError, not a crash", async () => {
+      const nowhere = new Docker({ socketPath: join(base.dir, "no-docker.sock") });
+      const runtime = new DockerRuntime({
+        conversationId: "unreachable",
+        hostWorkspace: join(base.config.WORKSPACE_BASE, "unreachable"),
+        defaultTimeoutS: 5,
+        softTimeoutS: 1,
+        outputCapChars: 1000,
+        config: base.config,
+        docker: nowhere,
+      });
+      await expect(runtime.start()).rejects.toBeInstanceOf(SandboxUnavailableError);
+      const failure = await runtime.run({ command: "echo hi" }).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(ShellStartError);
+      expect(String((failure as Error).message)).toContain("Docker sandbox is unavailable");
+      await runtime.close();
+    }, TIMEOUT_MS);
+
+    caseWhere(name === "docker")("a live conversation's container is re-attached; orphans are removed", async () => {
+      const docker = testDocker();
+      const first = (await open()) as DockerRuntime;
+      await first.run({ command: "echo kept > /tmp/state" });
+      // A new runtime for the same conversation (as after a server restart) finds the same container.
+      const again = new DockerRuntime({
+        conversationId: containerNameId(first),
+        hostWorkspace: first.hostWorkspace,
+        defaultTimeoutS: 5,
+        softTimeoutS: 1,
+        outputCapChars: 1000,
+        config: base.config,
+        docker,
+      });
+      opened.push(again);
+      expect((await again.run({ command: "cat /tmp/state" })).output).toBe("kept\n");
+      expect(again.containerId).toBe(first.containerId);
+
+      const orphanDir = join(base.config.WORKSPACE_BASE, "orphan");
+      await mkdir(orphanDir, { recursive: true });
+      const orphan = await startContainer(docker, base.config, orphanDir, containerName(`orphan-${process.pid}`), {
+        "bunhands.conversation": `orphan-${process.pid}`,
+      });
+      const live = new Set(opened.map(containerNameId));
+      const removed = await removeOrphanContainers(docker, live, instanceId(base.config));
+      expect(removed).toBe(1);
+      const orphanGone = await orphan.inspect().then(() => false, (e: { statusCode?: number }) => e.statusCode === 404);
+      expect(orphanGone).toBe(true);
+      expect((await docker.getContainer(first.containerId ?? "").inspect()).State.Running).toBe(true);
+    }, TIMEOUT_MS);
+
+    caseWhere(name === "docker")("createRuntime('auto') picks Docker when the engine and image are ready", async () => {
+      const runtime = await createRuntime("auto", {
+        conversationId: `auto-${process.pid}`,
+        hostWorkspace: join(base.config.WORKSPACE_BASE, "auto"),
+        defaultTimeoutS: 5,
+        softTimeoutS: 1,
+        outputCapChars: 1000,
+        config: base.config,
+      });
+      opened.push(runtime);
+      expect(runtime.kind).toBe("docker");
+      expect((await runtime.run({ command: "pwd" })).output).toBe("/workspace\n");
+      await runtime.close();
+      await shutdownRuntimes();
     }, TIMEOUT_MS);
   });
 }

@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { startAgentHarness } from "./agent-helpers.ts";
-import { appendEvents, emptyLog, foldEvents, latestAgentState } from "../frontend/src/eventModel.ts";
+import { startAgentHarness } from "./support/agent-harness.ts";
+import { appendEvents, emptyLog, foldEvents, latestAgentState, pendingConfirmation } from "../frontend/src/eventModel.ts";
 import {
   browserAvailable,
   createConversationInUi,
@@ -338,6 +338,35 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
     }
   }, TEST_MS);
 
+  test("pauses, resumes and stops a running agent with the header buttons", async () => {
+    const harness = await startAgentHarness();
+    try {
+      // The LLM never answers, so the agent stays running until the user steps in.
+      harness.script("UI-PAUSE-TASK", () => ({ kind: "message", content: [], hang: true }));
+      const page = await newPage();
+      await page.goto(harness.server.url);
+      await page.getByTestId("chat-input").fill("UI-PAUSE-TASK: think for a long time");
+      await page.getByTestId("chat-input").press("Enter");
+      await page.waitForURL(/\/conversations\/[^/]+$/);
+      await waitConnected(page);
+      await page.locator('[data-testid="agent-state"][data-state="running"]').waitFor();
+      await page.getByTestId("pause-button").click();
+      await page.locator('[data-testid="agent-state"][data-state="paused"]').waitFor();
+      await page.getByTestId("resume-button").click();
+      await page.locator('[data-testid="agent-state"][data-state="running"]').waitFor();
+      await page.getByTestId("stop-button").click();
+      await page.locator('[data-testid="agent-state"][data-state="stopped"]').waitFor();
+      expect(await page.getByTestId("stop-button").isDisabled()).toBe(true);
+      expect(await page.locator('[data-testid="timeline-item"][data-kind="change_agent_state"]').allTextContents()).toEqual([
+        "You paused the agent",
+        "You resumed the agent",
+        "You stopped the agent",
+      ]);
+    } finally {
+      await harness.stop();
+    }
+  }, TEST_MS);
+
   test("asks for the session API key on a 401 and then uses it for HTTP and the WebSocket", async () => {
     const guarded = await startTestServer({ SESSION_API_KEY: "ui-test-key" });
     try {
@@ -382,5 +411,21 @@ describe("eventModel (the timeline's folding, without a browser)", () => {
     const first = items[0];
     expect(first?.kind === "action" ? first.observation?.content : null).toBe("a.txt");
     expect(latestAgentState([run, output, stateChange], null)).toBe("error");
+  });
+
+  test("a held action is the pending confirmation; the rejection that follows gets a line of its own", () => {
+    const held = { ...run, id: 3, source: "agent" as const, args: { command: "rm -rf ." } };
+    const hold = { ...stateChange, id: 4, extras: { agent_state: "awaiting_user_confirmation" }, cause: 3 };
+    const log = appendEvents(emptyLog, [run, output, held, hold]);
+    expect(pendingConfirmation(log)?.id).toBe(3);
+    const reject = { ...run, id: 5, action: "change_agent_state" as const, args: { agent_state: "user_rejected" } };
+    const rejected = { ...output, id: 6, observation: "user_rejected" as const, content: "rejected", cause: 3 };
+    const waiting = { ...stateChange, id: 7, extras: { agent_state: "rejected", reason: "send a message to go on" }, cause: 5 };
+    const after = appendEvents(log, [reject, rejected, waiting]);
+    expect(pendingConfirmation(after)).toBeNull();
+    const items = foldEvents(after.list);
+    expect(items.map((item) => `${item.kind}:${item.id}`)).toEqual(["action:0", "action:3", "action:5", "state:7"]);
+    const heldItem = items[1];
+    expect(heldItem?.kind === "action" ? heldItem.observation?.observation : null).toBe("user_rejected");
   });
 });

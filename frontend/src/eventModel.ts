@@ -72,7 +72,7 @@ export function foldEvents(events: readonly StoredEvent[]): TimelineItem[] {
       answered.stateChange = event;
       continue;
     }
-    if (answered && !answered.observation) {
+    if (answered && !answered.observation && event.observation !== "agent_state_changed") {
       answered.observation = event;
       continue;
     }

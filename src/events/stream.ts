@@ -34,6 +34,11 @@ export class EventStream {
     return this.store.append(this.conversationId, events).then((committed) => committed.map((c) => this.deliver(c.event, c.json)));
   }
 
+  /** Sends a status frame (never stored) to every client of the conversation: runtime progress, LLM retries. */
+  publishStatus(status: { type: "info" | "error"; id: string; message: string }): void {
+    this.publish(this.topic, JSON.stringify({ status_update: true, ...status }));
+  }
+
   /** Listeners run synchronously after the event is committed and published; they must not throw. */
   subscribe(listener: EventListener): () => void {
     this.listeners.add(listener);

@@ -1,7 +1,7 @@
-import Docker from "dockerode";
+import type Docker from "dockerode";
 import type { Config } from "../config.ts";
 import { chooseIsolation } from "./bwrap.ts";
-import { dockerAvailable, imageExists, instanceId, removeOrphanContainers } from "./docker-container.ts";
+import { defaultDocker, dockerAvailable, imageExists, instanceId, removeOrphanContainers } from "./docker-container.ts";
 import { ContainerPool } from "./docker-pool.ts";
 import { DockerRuntime } from "./docker.ts";
 import { LocalRuntime } from "./local.ts";
@@ -16,7 +16,7 @@ let context: DockerContext | undefined;
 function dockerContext(config: Config): DockerContext {
   if (context) return context;
   // dockerode reads DOCKER_HOST (and TLS settings) from the environment, else the local socket.
-  const docker = new Docker();
+  const docker = defaultDocker();
   const pool =
     config.POOL_SIZE > 0 ? new ContainerPool(docker, config, config.WORKSPACE_BASE, config.POOL_SIZE) : undefined;
   context = { docker, pool };

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type Docker from "dockerode";
+import Docker from "dockerode";
 import type { Config } from "../config.ts";
 
 export const LABEL = "bunhands";
@@ -88,12 +88,21 @@ export async function removeOrphanContainers(docker: Docker, liveIds: Set<string
   return orphans.length;
 }
 
-let pingCache: { at: number; ok: Promise<boolean> } | undefined;
+let defaultClient: Docker | undefined;
 
-/** Whether a Docker engine answers (ping with a short timeout; cached for a second). */
-export function dockerAvailable(docker: Docker, timeoutMs = 1500): Promise<boolean> {
+/** A client for the engine DOCKER_HOST names (else the local socket), made once. */
+export function defaultDocker(): Docker {
+  defaultClient ??= new Docker();
+  return defaultClient;
+}
+
+const pingCache = new WeakMap<Docker, { at: number; ok: Promise<boolean> }>();
+
+/** Whether a Docker engine answers (ping with a short timeout; cached for a second per client). */
+export function dockerAvailable(docker: Docker = defaultDocker(), timeoutMs = 1500): Promise<boolean> {
   const now = performance.now();
-  if (pingCache && now - pingCache.at < 1000) return pingCache.ok;
+  const cached = pingCache.get(docker);
+  if (cached && now - cached.at < 1000) return cached.ok;
   const ok = (async () => {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -108,7 +117,7 @@ export function dockerAvailable(docker: Docker, timeoutMs = 1500): Promise<boole
       clearTimeout(timer);
     }
   })();
-  pingCache = { at: now, ok };
+  pingCache.set(docker, { at: now, ok });
   return ok;
 }
 

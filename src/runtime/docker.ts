@@ -119,7 +119,7 @@ export class DockerRuntime implements Runtime {
     try {
       const existing = docker.getContainer(name);
       const info = await existing.inspect().catch(() => undefined);
-      if (info?.State?.Running) return existing;
+      if (info?.State?.Running) return docker.getContainer(info.Id);
       if (info) await removeContainer(existing);
       const claimed = await this.opts.pool?.claim(this.hostWorkspace, conversationId);
       if (claimed) {

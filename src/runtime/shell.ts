@@ -1,7 +1,10 @@
 import type { RunArgs } from "../events/schema.ts";
 import { OutputWindow } from "./output-window.ts";
 import type { RunResult } from "./runtime.ts";
-import { MarkerScanner, type Nonce, controlKey, encodeCommand, initScript, newNonce } from "./shell-protocol.ts";
+import { CommandStillRunningError, NoCommandRunningError, ShellStartError } from "./shell-errors.ts";
+import { MarkerScanner, controlKey, encodeCommand, initScript, newNonce } from "./shell-protocol.ts";
+
+export { CommandStillRunningError, NoCommandRunningError, ShellStartError, ShellStateError } from "./shell-errors.ts";
 
 /**
  * A byte stream to an interactive bash on a terminal: a local pseudo-terminal, or a Docker exec with
@@ -30,30 +33,6 @@ export type ShellOptions = {
   /** How long a new shell may take to answer its first marker. */
   startTimeoutMs?: number;
 };
-
-/** Base of the errors `run` throws when the request does not fit the shell's state. */
-export class ShellStateError extends Error {}
-
-/** A new command arrived while an earlier one is still running (past its soft timeout). */
-export class CommandStillRunningError extends ShellStateError {
-  constructor(readonly command: string) {
-    super(
-      `ERROR: a command is still running, so ${JSON.stringify(command)} was not run. ` +
-        "Send an empty command to wait for more output, send input with is_input true, " +
-        "or send C-c with is_input true to stop it.",
-    );
-  }
-}
-
-/** Input (is_input) arrived while no command is running. */
-export class NoCommandRunningError extends ShellStateError {
-  constructor() {
-    super("ERROR: no command is running, so there is nothing to send input to. Run it without is_input.");
-  }
-}
-
-/** The shell could not be started (or restarted). */
-export class ShellStartError extends Error {}
 
 type Command = {
   scanner: MarkerScanner;
@@ -92,7 +71,7 @@ export class PersistentShell {
     this.idle = new OutputWindow(opts.outputCapChars);
   }
 
-  /** True while a command runs that no `run` is waiting for (it went past its soft timeout). */
+  /** True while a command is running: one that went past its soft timeout, or one a `run` awaits. */
   get busy(): boolean {
     return this.current !== undefined && this.current.done === undefined;
   }

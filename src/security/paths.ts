@@ -77,9 +77,9 @@ function isUnder(path: string, dir: string): boolean {
 }
 
 export function classifyPath(text: string, ctx: PathContext): PathKind {
-  if (text.startsWith("$") && !/^\$(HOME|PWD)(\/|$)/.test(text)) return "variable";
   const path = normalizePath(text, ctx.cwd ?? null);
-  if (path.startsWith("$")) return "variable";
+  // `$DIR/…` becomes `/…` when DIR is empty; a bare `$f` is just an unknown name.
+  if (path.startsWith("$")) return /^\$\w+\//.test(text) ? "variable" : "inside";
   if (path === "/" || path === "/*" || path === "/.*") return "root";
   if (path === "~" || path === "~/*" || path === "~/.*") return "home";
   if (path.startsWith("~/")) return STARTUP_FILE.test(path) ? "startup" : "outside";

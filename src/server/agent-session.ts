@@ -140,6 +140,7 @@ export class AgentSession {
         this.record.agent_state = state;
         store.updateConversation(record.conversation_id, { agent_state: state });
       },
+      notify: (status) => stream.publishStatus(status),
       recordUsage: (usage) => {
         this.record.settings = { ...this.record.settings, usage };
         store.updateConversation(record.conversation_id, { settings: this.record.settings });

@@ -5,6 +5,9 @@ import type { EventStore } from "../events/store.ts";
 import type { ConversationManager } from "./conversation-manager.ts";
 import { renderError, validationHook } from "./http/errors.ts";
 import type { Metrics } from "./metrics.ts";
+import { sessionAuth } from "./middleware/auth.ts";
+import { corsFromSettings } from "./middleware/cors.ts";
+import { rateLimit } from "./middleware/rate-limit.ts";
 import { actionRoutes } from "./routes/actions.ts";
 import { conversationRoutes } from "./routes/conversations.ts";
 import { eventRoutes } from "./routes/events.ts";
@@ -13,6 +16,7 @@ import { gitRoutes } from "./routes/git.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { openApiRoutes } from "./routes/openapi.ts";
+import { securityRoutes } from "./routes/security.ts";
 import { trajectoryRoutes } from "./routes/trajectory.ts";
 import { uploadRoutes } from "./routes/upload.ts";
 import { zipRoutes } from "./routes/zip.ts";
@@ -36,6 +40,11 @@ export type AppEnv = { Bindings: { server?: Server<unknown> } };
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // One validation hook for every route: a zod failure is 400 invalid_args naming the field.
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  // CORS first (preflights and refusals carry its headers), then the rate limit (unauthenticated floods
+  // too), then the key: every route but /health needs SESSION_API_KEY when it is set (the UI is served before Hono).
+  app.use("*", corsFromSettings(deps.config.CORS_ORIGINS));
+  app.use("*", rateLimit({ perMinute: deps.config.RATE_LIMIT_HTTP_PER_MIN }));
+  app.use("*", sessionAuth({ apiKey: deps.config.SESSION_API_KEY }));
   app.route("/", healthRoutes(deps));
   app.route("/", conversationRoutes(deps));
   app.route("/", eventRoutes(deps));
@@ -46,6 +55,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", gitRoutes(deps));
   app.route("/", uploadRoutes(deps));
   app.route("/", metricsRoutes(deps));
+  app.route("/", securityRoutes());
   app.route("/", openApiRoutes(app, { publicPaths: PUBLIC_PATHS }));
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}`, code: "not_found" }, 404));
   app.onError((error, c) => renderError(error, c));

@@ -100,6 +100,7 @@ export function ActionCard({ item }: { item: ActionItem }) {
     return (
       <div className="timeline-note" data-testid="timeline-item" data-event-id={action.id} data-kind="change_agent_state">
         {who} {title.charAt(0).toLowerCase() + title.slice(1)}
+        {observation?.observation === "error" && <span className="note-error">: {observation.content || observation.message}</span>}
       </div>
     );
   }

@@ -1,7 +1,7 @@
-import { hasFlag, parseArgs } from "../args.ts";
+import { commandName, hasFlag, parseArgs } from "../args.ts";
 import type { Invocation } from "../invocations.ts";
 import { classifyPath, normalizePath, type PathKind } from "../paths.ts";
-import type { Command } from "../shell-ast.ts";
+import type { Command, Word } from "../shell-ast.ts";
 import type { Report } from "../types.ts";
 import { type FactsRule, type InvocationRule, pathContext, type RuleContext } from "./rule.ts";
 
@@ -30,7 +30,7 @@ function rateDeletion(target: string, recursive: boolean, inv: Invocation, ctx: 
     case "disk":
       return report("high", `${verb} the device ${path}`);
     case "variable":
-      return report("medium", `${verb} a path that starts with a variable or substitution (${target}), which may be empty`);
+      return report("medium", `${verb} ${target}, which is a path under / when the variable is empty`);
     case "startup":
     case "outside":
       return report("medium", `${verb} ${path}, outside the workspace`);
@@ -47,7 +47,7 @@ const rm: InvocationRule = (inv, ctx, report) => {
 };
 
 const findDelete: InvocationRule = (inv, ctx, report) => {
-  if (inv.name !== "find" || !inv.args.some((a) => a.text === "-delete")) return;
+  if (inv.name !== "find" || !inv.args.some((a) => a.text === "-delete" || removesEachMatch(a, inv))) return;
   const starts = [];
   for (const arg of inv.args) {
     if (/^[-(!]/.test(arg.text)) break;
@@ -63,6 +63,13 @@ const findDelete: InvocationRule = (inv, ctx, report) => {
     if (WHOLE_TREE.has(kind) && kind !== "workspace") report("medium", `deletes matching files anywhere under ${start}`);
   }
 };
+
+/** `find … -exec rm -rf {} +`: the same as `-delete`. */
+function removesEachMatch(arg: Word, inv: Invocation): boolean {
+  if (!["-exec", "-execdir", "-ok", "-okdir"].includes(arg.text)) return false;
+  const next = inv.args[inv.args.indexOf(arg) + 1]?.text ?? "";
+  return ["rm", "shred", "unlink"].includes(commandName(next));
+}
 
 const move: InvocationRule = (inv, ctx, report) => {
   if (inv.name !== "mv") return;

@@ -1,7 +1,7 @@
 /** Shared set-up of the agent suites: the real server, wired to the fake Anthropic API, and a script per conversation. */
-import { startTestServer, type TestServer } from "./support/server.ts";
-import { type Frame, connectClient, type TestClient } from "./support/ws-client.ts";
-import { type FakeAnthropic, type FakeReply, type RecordedRequest, reply, startFakeAnthropic, text } from "./support/fake-anthropic.ts";
+import { startTestServer, type TestServer } from "./server.ts";
+import { type Frame, connectClient, type TestClient } from "./ws-client.ts";
+import { type FakeAnthropic, type FakeReply, type RecordedRequest, reply, startFakeAnthropic, text } from "./fake-anthropic.ts";
 
 export type AgentHarness = {
   server: TestServer;
