@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "./config.ts";
-import { openDatabase } from "./db/client.ts";
+import { DATABASE_FILE, openDatabase } from "./db/client.ts";
 import { action } from "./events/factory.ts";
 import { isObservation, type AgentState, type StoredEvent } from "./events/schema.ts";
 import { SqliteEventStore } from "./events/sqlite-store.ts";
@@ -10,7 +10,6 @@ import { SecurityAnalyzer } from "./security/analyzer.ts";
 import { createSecretMasker } from "./security/mask.ts";
 import { ConversationManager } from "./server/conversation-manager.ts";
 import { Metrics } from "./server/metrics.ts";
-import { DATABASE_FILE } from "./server/server.ts";
 
 /** States that end a headless run; `finished` is the only success. */
 const TERMINAL: ReadonlySet<AgentState> = new Set(["finished", "error", "stopped", "rejected", "awaiting_user_input"]);

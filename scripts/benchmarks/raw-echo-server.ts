@@ -13,10 +13,12 @@ const server = Bun.serve<{ topic: string }>({
     },
     message(ws, message) {
       const text = String(message);
-      // "publish:N:payload" fans a payload out N times to the topic; anything else is echoed.
+      // "publish:N:payload" fans a payload (which may hold colons) out N times to the topic; anything else is echoed.
       if (text.startsWith("publish:")) {
-        const [, count, payload] = text.split(":", 3);
-        for (let i = 0; i < Number(count); i++) server.publish(ws.data.topic, payload ?? "");
+        const second = text.indexOf(":", 8);
+        const count = Number(text.slice(8, second));
+        const payload = text.slice(second + 1);
+        for (let i = 0; i < count; i++) server.publish(ws.data.topic, payload);
         return;
       }
       ws.send(text);

@@ -5,6 +5,9 @@ import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
 import * as schema from "./schema.ts";
 import { embeddedMigrations } from "./migrations.ts";
 
+/** The SQLite file's name inside STATE_DIR. */
+export const DATABASE_FILE = "bunhands.sqlite";
+
 export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
 
 /** Opens (creating when missing) the SQLite file with the pragmas the event store relies on, and migrates it. */

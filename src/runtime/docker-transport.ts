@@ -66,7 +66,7 @@ export async function openDockerTransport(
   const ended = new Promise<void>((resolve) => {
     stream.once("end", () => resolve());
     stream.once("close", () => resolve());
-    stream.once("error", () => resolve());
+    stream.on("error", () => resolve());
   });
   const exited = ended.then(async () => {
     const info = await exec.inspect().catch(() => undefined);
@@ -122,6 +122,6 @@ async function runShort(container: Docker.Container, cmd: string[], timeoutMs = 
     };
     stream.once("end", done);
     stream.once("close", done);
-    stream.once("error", done);
+    stream.on("error", done);
   });
 }

@@ -38,7 +38,8 @@ export class LocalRuntime implements Runtime {
       defaultTimeoutS: opts.defaultTimeoutS,
       softTimeoutS: opts.softTimeoutS,
       outputCapChars: opts.outputCapChars,
-      openTransport: (sink) => {
+      openTransport: async (sink) => {
+        await mkdir(this.hostWorkspace, { recursive: true });
         const wrapper = sandboxed
           ? bwrapArgs({
               hostWorkspace: this.hostWorkspace,
@@ -56,9 +57,8 @@ export class LocalRuntime implements Runtime {
     return this.shell.busy;
   }
 
-  async start(): Promise<void> {
-    await mkdir(this.hostWorkspace, { recursive: true });
-    await this.shell.start();
+  start(): Promise<void> {
+    return this.shell.start();
   }
 
   run(args: RunArgs): Promise<RunResult> {

@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import ui from "../../frontend/index.html";
 import type { Config } from "../config.ts";
-import { openDatabase } from "../db/client.ts";
+import { DATABASE_FILE, openDatabase } from "../db/client.ts";
 import { SqliteEventStore } from "../events/sqlite-store.ts";
 import { configureLog, log } from "../log.ts";
 import { SecurityAnalyzer } from "../security/analyzer.ts";
@@ -27,7 +27,6 @@ export type ServerHandle = {
   stop(): Promise<void>;
 };
 
-export const DATABASE_FILE = "bunhands.sqlite";
 
 /** Opens the store, builds the app and serves HTTP, WebSocket and the UI. */
 export async function startServer(config: Config): Promise<ServerHandle> {
