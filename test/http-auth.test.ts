@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { call, type Json } from "./http-helpers.ts";
+import { call, type Json } from "./support/http.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 
 const KEY = "test-session-key-123";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { act, allEvents, call, createConversation, until, type Json } from "./http-helpers.ts";
+import { act, allEvents, call, createConversation, until, type Json } from "./support/http.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 
 let server: TestServer;

@@ -3,7 +3,7 @@ import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { MAX_READ_BYTES } from "../src/runtime/files.ts";
-import { call, createConversation, type Json } from "./http-helpers.ts";
+import { call, createConversation, type Json } from "./support/http.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 import { tempDir } from "./support/temp.ts";
 

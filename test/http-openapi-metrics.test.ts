@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { act, call, createConversation, type Json } from "./http-helpers.ts";
+import { act, call, createConversation, type Json } from "./support/http.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 import { connectClient } from "./support/ws-client.ts";
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { createConversation, type Json } from "./http-helpers.ts";
+import { createConversation, type Json } from "./support/http.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 
 const MAX = 1024;

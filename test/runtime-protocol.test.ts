@@ -33,7 +33,7 @@ describe("shell protocol", () => {
 
   test("the marker is found across chunk boundaries, output before it kept exactly", () => {
     const { token } = newNonce();
-    const stream = `out${token.slice(0, 5)}put ${token} 42 /a dir/with ${token}\nafter`;
+    const stream = `out${token.slice(0, 5)}put ${token} 42 /a dir/with${token}\nafter`;
     const scanner = new MarkerScanner(token);
     let output = "";
     let found: { exitCode: number; cwd: string } | undefined;

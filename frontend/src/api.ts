@@ -104,10 +104,15 @@ export async function readFile(id: string, path: string): Promise<string> {
   return response.text();
 }
 
-export function uploadFiles(id: string, files: File[]): Promise<UploadResult> {
+export async function uploadFiles(id: string, files: File[]): Promise<UploadResult> {
   const form = new FormData();
   for (const file of files) form.append("file", file, file.name);
-  return json(uploadResultSchema, conversationPath(id, "/upload-files"), { method: "POST", body: form });
+  const response = await send(conversationPath(id, "/upload-files"), { method: "POST", body: form });
+  // 413 and 415 still say which files were skipped and why: show that rather than a bare status.
+  const body: unknown = await response.clone().json().catch(() => null);
+  const result = uploadResultSchema.safeParse(body);
+  if (result.success) return result.data;
+  throw await failure(response);
 }
 
 export function zipUrl(id: string): string {

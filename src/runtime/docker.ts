@@ -88,10 +88,13 @@ export class DockerRuntime implements Runtime {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.shell.close();
+    // Removing the container ends every process in it at once; the shell then only has to let go.
     const container = this.container ?? (await this.acquiring?.catch(() => undefined));
     this.container = undefined;
     if (container) await removeContainer(container).catch(() => undefined);
+    const pooled = this.pooledShell;
+    this.pooledShell = undefined;
+    await Promise.all([this.shell.close(), pooled?.transport.close()]);
   }
 
   private ensureContainer(): Promise<Docker.Container> {

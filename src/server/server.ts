@@ -9,6 +9,7 @@ import { configureLog, log } from "../log.ts";
 import { SecurityAnalyzer } from "../security/analyzer.ts";
 import { createSecretMasker } from "../security/mask.ts";
 import { createApp } from "./app.ts";
+import { requestCap } from "./http/uploads.ts";
 import { ConversationManager } from "./conversation-manager.ts";
 import { Metrics } from "./metrics.ts";
 import { isAuthorized } from "./middleware/auth.ts";
@@ -67,6 +68,8 @@ export async function startServer(config: Config): Promise<ServerHandle> {
     port: config.PORT,
     hostname: config.HOST,
     development: false,
+    // Above the upload route's own per-request cap, so that its JSON 413 answers first.
+    maxRequestBodySize: requestCap(config) + 1024 * 1024,
     // The single-page app: its routes fall back to index.html.
     routes: { "/": ui, "/index.html": ui, "/conversations/*": ui },
     fetch(request, srv) {

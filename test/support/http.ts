@@ -1,5 +1,5 @@
 /** Small helpers shared by the test/http-*.test.ts suites: real fetch against a real server. */
-import type { TestServer } from "./support/server.ts";
+import type { TestServer } from "./server.ts";
 
 export type Json = Record<string, unknown>;
 
