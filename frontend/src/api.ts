@@ -112,6 +112,7 @@ export async function uploadFiles(id: string, files: File[]): Promise<UploadResu
   const body: unknown = await response.clone().json().catch(() => null);
   const result = uploadResultSchema.safeParse(body);
   if (result.success) return result.data;
+  if (response.ok) throw new ApiError(response.status, "invalid_response", `unexpected answer to the upload: ${result.error.issues[0]?.message ?? "invalid"}`);
   throw await failure(response);
 }
 
