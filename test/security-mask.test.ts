@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { createSecretMasker, MASK, maskDeep } from "../src/security/mask.ts";
 
-const LLM_KEY = "sk-ant-api03-abcdefghijklmnop";
+const LLM_KEY: string = "sk-ant-api03-abcdefghijklmnop";
 const SESSION_KEY = "s3ss10n-k3y";
 
 describe("createSecretMasker", () => {

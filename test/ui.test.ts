@@ -3,7 +3,6 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { startAgentHarness } from "./support/agent-harness.ts";
-import { appendEvents, emptyLog, foldEvents, latestAgentState, pendingConfirmation } from "../frontend/src/eventModel.ts";
 import {
   browserAvailable,
   createConversationInUi,
@@ -387,45 +386,4 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
       await guarded.stop();
     }
   }, TEST_MS);
-});
-
-describe("eventModel (the timeline's folding, without a browser)", () => {
-  const at = "2025-01-01T00:00:00.000Z";
-  const run = { id: 0, timestamp: at, source: "user" as const, message: "", action: "run" as const, args: { command: "ls" } };
-  const output = { id: 1, timestamp: at, source: "environment" as const, message: "", observation: "run" as const, content: "a.txt", extras: { exit_code: 0 }, cause: 0 };
-  const stateChange = { id: 2, timestamp: at, source: "environment" as const, message: "", observation: "agent_state_changed" as const, content: "", extras: { agent_state: "error", reason: "no key" }, cause: null };
-
-  test("appendEvents keeps every id once and in order, whatever order and repeats they come in", () => {
-    const once = appendEvents(emptyLog, [output, run]);
-    const again = appendEvents(once, [run, output, output]);
-    expect(again).toBe(once);
-    expect(once.list.map((e) => e.id)).toEqual([0, 1]);
-    const more = appendEvents(once, [stateChange, stateChange]);
-    expect(more.list.map((e) => e.id)).toEqual([0, 1, 2]);
-    expect(more.maxId).toBe(2);
-  });
-
-  test("foldEvents pairs an observation with its action by cause and keeps notable states", () => {
-    const items = foldEvents([run, output, stateChange]);
-    expect(items.map((item) => item.kind)).toEqual(["action", "state"]);
-    const first = items[0];
-    expect(first?.kind === "action" ? first.observation?.content : null).toBe("a.txt");
-    expect(latestAgentState([run, output, stateChange], null)).toBe("error");
-  });
-
-  test("a held action is the pending confirmation; the rejection that follows gets a line of its own", () => {
-    const held = { ...run, id: 3, source: "agent" as const, args: { command: "rm -rf ." } };
-    const hold = { ...stateChange, id: 4, extras: { agent_state: "awaiting_user_confirmation" }, cause: 3 };
-    const log = appendEvents(emptyLog, [run, output, held, hold]);
-    expect(pendingConfirmation(log)?.id).toBe(3);
-    const reject = { ...run, id: 5, action: "change_agent_state" as const, args: { agent_state: "user_rejected" } };
-    const rejected = { ...output, id: 6, observation: "user_rejected" as const, content: "rejected", cause: 3 };
-    const waiting = { ...stateChange, id: 7, extras: { agent_state: "rejected", reason: "send a message to go on" }, cause: 5 };
-    const after = appendEvents(log, [reject, rejected, waiting]);
-    expect(pendingConfirmation(after)).toBeNull();
-    const items = foldEvents(after.list);
-    expect(items.map((item) => `${item.kind}:${item.id}`)).toEqual(["action:0", "action:3", "action:5", "state:7"]);
-    const heldItem = items[1];
-    expect(heldItem?.kind === "action" ? heldItem.observation?.observation : null).toBe("user_rejected");
-  });
 });
