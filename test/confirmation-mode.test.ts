@@ -90,3 +90,21 @@ describe("confirmation mode", () => {
     client.close();
   });
 });
+
+describe("switching confirmation mode mid-conversation", () => {
+  test("PATCH confirmation_mode holds the next high-risk command of a live conversation", async () => {
+    const client = await connectClient(server.wsUrl);
+    const id = String((await client.nextFrame((f) => f.type === "connected")).conversation_id);
+    const patch = await fetch(`${server.url}/api/conversations/${id}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ confirmation_mode: true }) });
+    expect(patch.status).toBe(200);
+    expect(((await patch.json()) as { confirmation_mode: boolean }).confirmation_mode).toBe(true);
+    client.send({ action: "run", args: { command: "sudo -n true; echo x" } });
+    const run = await client.nextFrame(isActionFrame("run"));
+    expect(run.security_risk).toBe(2);
+    const waiting = await client.nextFrame(stateChange("awaiting_user_confirmation"));
+    expect(waiting.cause).toBe(run.id as number);
+    client.send({ action: "change_agent_state", args: { agent_state: "user_rejected" } });
+    await client.waitFor(resultOf(run.id as number));
+    client.close();
+  });
+});

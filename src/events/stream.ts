@@ -17,6 +17,8 @@ export function conversationTopic(conversationId: string): string {
 export class EventStream {
   readonly topic: string;
   private readonly listeners = new Set<EventListener>();
+  /** Applied to each event before it is stored (the session rates actions here: `security_risk`). */
+  annotate: (event: NewEvent) => NewEvent = (event) => event;
 
   constructor(
     readonly conversationId: string,
@@ -31,7 +33,7 @@ export class EventStream {
   }
 
   appendMany(events: NewEvent[]): Promise<StoredEvent[]> {
-    return this.store.append(this.conversationId, events).then((committed) => committed.map((c) => this.deliver(c.event, c.json)));
+    return this.store.append(this.conversationId, events.map(this.annotate)).then((committed) => committed.map((c) => this.deliver(c.event, c.json)));
   }
 
   /** Sends a status frame (never stored) to every client of the conversation: runtime progress, LLM retries. */

@@ -138,6 +138,7 @@ export class ActionExecutor {
     if (code === "EACCES" || code === "EISDIR" || code === "ENOTDIR" || code === "ENOENT") return errorObservation(event.id, `${event.action} failed: ${text}`, code);
     this.deps.metrics.runtimeErrors++;
     log.error("action failed", { conversation_id: this.deps.stream.conversationId, action: event.action, id: event.id, error: text });
+    this.deps.stream.publishStatus({ type: "error", id: "STATUS$RUNTIME_ERROR", message: `The sandbox failed: ${text}` });
     return errorObservation(event.id, `${event.action} failed in the sandbox: ${text}`, "RUNTIME_ERROR");
   }
 }

@@ -3,7 +3,8 @@ import { createAgentController } from "../agent/index.ts";
 import type { AgentController, AgentUsage } from "../agent/types.ts";
 import type { Config } from "../config.ts";
 import { agentStateChanged } from "../events/factory.ts";
-import type { AgentState, InitializeArgs } from "../events/schema.ts";
+import { isAction, type AgentState, type InitializeArgs } from "../events/schema.ts";
+import { analyzerEnabled } from "../security/policy.ts";
 import type { EventStore, ConversationRecord } from "../events/store.ts";
 import type { EventStream } from "../events/stream.ts";
 import { createRuntime } from "../runtime/create.ts";
@@ -21,6 +22,9 @@ export type AgentSessionDeps = {
   metrics: Metrics;
   rate: RiskRater;
 };
+
+/** Actions the environment executes, and so the analyzer rates. */
+const RATED_ACTIONS = new Set(["run", "read", "write", "edit", "browse"]);
 
 /** States in which the agent is doing work: a conversation in one of them is never closed as idle. */
 const WORKING_STATES = new Set<AgentState>(["running", "rate_limited", "awaiting_user_confirmation", "loading"]);
@@ -96,9 +100,14 @@ export class AgentSession {
     await stream.append(agentStateChanged("awaiting_user_input", null, "initialized"));
   }
 
+  /** Confirmation holds actions only while the analyzer is on (initialize.security_analyzer). */
+  private confirmationEnabled(): boolean {
+    return this.record.confirmation_mode && analyzerEnabled(this.record.settings.security_analyzer as string | boolean | undefined);
+  }
+
   setConfirmationMode(enabled: boolean): void {
-    this.gate.enabled = enabled;
     this.record.confirmation_mode = enabled;
+    this.gate.enabled = this.confirmationEnabled();
     this.deps.store.updateConversation(this.conversationId, { confirmation_mode: enabled });
   }
 
@@ -147,7 +156,9 @@ export class AgentSession {
       },
     });
     const workspace = this.runtime.sandboxWorkspace;
-    this.gate = new ConfirmationGate(stream, (action) => rate(action, { workspace }), () => this.controller, record.confirmation_mode);
+    // Every action the environment runs is rated as it is stored, so clients see its risk.
+    stream.annotate = (event) => (isAction(event) && RATED_ACTIONS.has(event.action) ? { ...event, security_risk: rate(event, { workspace }).level } : event);
+    this.gate = new ConfirmationGate(stream, (action) => rate(action, { workspace }), () => this.controller, this.confirmationEnabled());
     this.executor = new ActionExecutor({ stream, config, runtime: this.runtime, gate: this.gate, metrics });
   }
 

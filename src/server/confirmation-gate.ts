@@ -3,9 +3,10 @@ import { errorObservation } from "../events/factory.ts";
 import type { ActionEvent, AgentState, StoredEvent } from "../events/schema.ts";
 import { isAction } from "../events/schema.ts";
 import type { EventStream } from "../events/stream.ts";
+import type { AnalyzedAction, AnalyzerContext, SecurityAssessment } from "../security/analyzer.ts";
+import { confirmationAnswer, confirmationPrompt, needsConfirmation, rejectionMessage } from "../security/policy.ts";
 
-export type RiskVerdict = { risk: "low" | "medium" | "high"; level: 0 | 1 | 2; reasons: string[] };
-export type RiskRater = (action: { action: string; args: Record<string, unknown> }, ctx?: { workspace?: string }) => RiskVerdict;
+export type RiskRater = (action: AnalyzedAction, ctx?: AnalyzerContext) => SecurityAssessment;
 export type GateVerdict = { allowed: true } | { allowed: false; reason: string };
 
 type Held = { event: ActionEvent; previous: AgentState; settle: (answer: { confirmed: boolean; answerId: number }) => void };
@@ -34,11 +35,11 @@ export class ConfirmationGate {
   async check(event: ActionEvent): Promise<GateVerdict> {
     if (!this.enabled) return { allowed: true };
     const verdict = this.rate({ action: event.action, args: event.args });
-    if (verdict.level < 2) return { allowed: true };
+    if (!needsConfirmation(verdict.risk, true)) return { allowed: true };
     const controller = this.controller();
     const previous = controller.state === "awaiting_user_confirmation" ? (this.held[0]?.previous ?? "running") : controller.state;
     const answer = new Promise<{ confirmed: boolean; answerId: number }>((settle) => this.held.push({ event, previous, settle }));
-    await controller.setState("awaiting_user_confirmation", event.id, `high risk: ${verdict.reasons.join("; ")}`);
+    await controller.setState("awaiting_user_confirmation", event.id, confirmationPrompt(verdict));
     const { confirmed, answerId } = await answer;
     const resume: AgentState = event.source === "agent" ? "running" : previous;
     if (confirmed) {
@@ -46,7 +47,7 @@ export class ConfirmationGate {
       return { allowed: true };
     }
     await controller.setState(this.held.length > 0 ? "awaiting_user_confirmation" : resume, answerId, "the user rejected the action");
-    return { allowed: false, reason: `The user rejected this action: ${verdict.reasons.join("; ")}` };
+    return { allowed: false, reason: rejectionMessage(verdict) };
   }
 
   /** Rejects everything held (the conversation is closing). */
@@ -57,13 +58,13 @@ export class ConfirmationGate {
 
   private onEvent(event: StoredEvent): void {
     if (!isAction(event) || event.action !== "change_agent_state") return;
-    const wanted = event.args.agent_state;
-    if (wanted !== "user_confirmed" && wanted !== "user_rejected") return;
+    const answer = confirmationAnswer(event.args.agent_state);
+    if (!answer) return;
     const held = this.held.shift();
     if (!held) {
       void this.stream.append(errorObservation(event.id, "No action is awaiting confirmation.", "NOTHING_TO_CONFIRM"));
       return;
     }
-    held.settle({ confirmed: wanted === "user_confirmed", answerId: event.id });
+    held.settle({ confirmed: answer === "confirmed", answerId: event.id });
   }
 }

@@ -7,12 +7,13 @@ import { DATABASE_FILE, openDatabase } from "../db/client.ts";
 import { SqliteEventStore } from "../events/sqlite-store.ts";
 import { configureLog, log } from "../log.ts";
 import { SecurityAnalyzer } from "../security/analyzer.ts";
+import { bindWarning } from "../security/bind-warning.ts";
 import { createSecretMasker } from "../security/mask.ts";
 import { createApp } from "./app.ts";
 import { requestCap } from "./http/uploads.ts";
 import { ConversationManager } from "./conversation-manager.ts";
 import { Metrics } from "./metrics.ts";
-import { isAuthorized } from "./middleware/auth.ts";
+import { isAuthorized, unauthorizedBody } from "./middleware/auth.ts";
 import { TokenBucket } from "./middleware/rate-limit.ts";
 import { socketHandlers, upgradeSocket, type SocketData } from "./websocket.ts";
 
@@ -58,7 +59,7 @@ export async function startServer(config: Config): Promise<ServerHandle> {
     authorize: (request: Request) =>
       isAuthorized(request, config.SESSION_API_KEY)
         ? undefined
-        : new Response(JSON.stringify({ error: "a valid session API key is required", code: "unauthorized" }), { status: 401, headers: { "content-type": "application/json" } }),
+        : new Response(JSON.stringify(unauthorizedBody(request)), { status: 401, headers: { "content-type": "application/json" } }),
     frameLimiter: () => {
       const bucket = new TokenBucket(config.RATE_LIMIT_WS_PER_S, config.RATE_LIMIT_WS_PER_S);
       return () => bucket.take();
@@ -82,6 +83,8 @@ export async function startServer(config: Config): Promise<ServerHandle> {
   void manager.resumeWorking();
   const port = server.port ?? config.PORT;
   const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
+  const warning = bindWarning(config.HOST, config.SESSION_API_KEY);
+  if (warning) console.warn(warning);
   log.info("listening", { url, runtime: config.RUNTIME, state_dir: config.STATE_DIR, workspace_base: config.WORKSPACE_BASE });
   let stopping: Promise<void> | undefined;
   const stop = () =>

@@ -79,7 +79,13 @@ const patchConversation = createRoute({
   middleware: [limitBody(MAX_PATCH_BYTES)],
   request: {
     params: conversationParams,
-    body: { content: { "application/json": { schema: z.object({ title: z.string().trim().min(1).max(200) }).openapi("ConversationPatch") } }, required: true },
+    body: { content: { "application/json": { schema: z
+            .object({
+              title: z.string().trim().min(1).max(200).optional(),
+              confirmation_mode: z.boolean().optional().openapi({ description: "Switch confirmation mode mid-conversation" }),
+            })
+            .refine((body) => body.title !== undefined || body.confirmation_mode !== undefined, "give title or confirmation_mode")
+            .openapi("ConversationPatch") } }, required: true },
   },
   responses: { 200: json(conversationSchema, "The renamed conversation"), ...errorResponses(400, 401, 404, 413, 429) },
 });
@@ -118,10 +124,16 @@ export function conversationRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.openapi(getConversation, (c) => c.json(toConversation(requireConversation(deps.store, c.req.valid("param").id)), 200));
 
-  app.openapi(patchConversation, (c) => {
+  app.openapi(patchConversation, async (c) => {
     const { id } = c.req.valid("param");
     requireConversation(deps.store, id);
-    deps.store.updateConversation(id, { title: c.req.valid("json").title });
+    const { title, confirmation_mode } = c.req.valid("json");
+    if (title !== undefined) deps.store.updateConversation(id, { title });
+    if (confirmation_mode !== undefined) {
+      // A live session switches at once; a closed one picks it up from the record when it opens.
+      if (deps.manager.isLive(id)) (await deps.manager.get(id)).setConfirmationMode(confirmation_mode);
+      else deps.store.updateConversation(id, { confirmation_mode });
+    }
     return c.json(toConversation(requireConversation(deps.store, id)), 200);
   });
 
