@@ -9,6 +9,7 @@ import { EditorError, FileEditor } from "../runtime/editor.ts";
 import { readWorkspaceFile, writeWorkspaceFile } from "../runtime/files.ts";
 import { WorkspacePathError, type WorkspaceRoots } from "../runtime/paths.ts";
 import type { Runtime } from "../runtime/runtime.ts";
+import { CommandStillRunningError, ShellStartError, ShellStateError } from "../runtime/shell-errors.ts";
 import type { ConfirmationGate } from "./confirmation-gate.ts";
 import type { Metrics } from "./metrics.ts";
 
@@ -133,12 +134,14 @@ export class ActionExecutor {
     if (error instanceof WorkspacePathError) return errorObservation(event.id, `${event.action} refused: ${text}`, "PATH_OUTSIDE_WORKSPACE");
     if (error instanceof EditorError) return errorObservation(event.id, text, "EDITOR_ERROR");
     if (error instanceof BrowseError) return errorObservation(event.id, text, "BROWSE_ERROR");
-    if (error instanceof Error && error.name === "CommandStillRunningError") return errorObservation(event.id, text, "COMMAND_STILL_RUNNING");
+    if (error instanceof CommandStillRunningError) return errorObservation(event.id, text, "COMMAND_STILL_RUNNING");
+    if (error instanceof ShellStateError) return errorObservation(event.id, text, "SHELL_STATE");
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     if (code === "EACCES" || code === "EISDIR" || code === "ENOTDIR" || code === "ENOENT") return errorObservation(event.id, `${event.action} failed: ${text}`, code);
     this.deps.metrics.runtimeErrors++;
     log.error("action failed", { conversation_id: this.deps.stream.conversationId, action: event.action, id: event.id, error: text });
-    this.deps.stream.publishStatus({ type: "error", id: "STATUS$RUNTIME_ERROR", message: `The sandbox failed: ${text}` });
+    const unavailable = error instanceof ShellStartError;
+    this.deps.stream.publishStatus({ type: "error", id: unavailable ? "STATUS$SANDBOX_UNAVAILABLE" : "STATUS$RUNTIME_ERROR", message: `The sandbox failed: ${text}` });
     return errorObservation(event.id, `${event.action} failed in the sandbox: ${text}`, "RUNTIME_ERROR");
   }
 }

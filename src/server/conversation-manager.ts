@@ -84,9 +84,13 @@ export class ConversationManager {
     return session;
   }
 
+  /** Conversations whose agent was working when the server stopped. */
+  workingIds(): string[] {
+    return this.deps.store.conversationIdsInState(["running", "rate_limited", "loading", "awaiting_user_confirmation"]);
+  }
+
   /** Loads the conversations whose agent was working when the server stopped, so that they go on. */
-  async resumeWorking(): Promise<string[]> {
-    const ids = this.deps.store.conversationIdsInState(["running", "rate_limited", "loading"]);
+  async resumeWorking(ids = this.workingIds()): Promise<string[]> {
     for (const id of ids) {
       await this.get(id).catch((error) => log.error("could not resume a conversation", { conversation_id: id, error: String(error) }));
     }

@@ -9,6 +9,7 @@ import { configureLog, log } from "../log.ts";
 import { SecurityAnalyzer } from "../security/analyzer.ts";
 import { bindWarning } from "../security/bind-warning.ts";
 import { createSecretMasker } from "../security/mask.ts";
+import { prepareRuntimes, shutdownRuntimes } from "../runtime/create.ts";
 import { createApp } from "./app.ts";
 import { requestCap } from "./http/uploads.ts";
 import { ConversationManager } from "./conversation-manager.ts";
@@ -80,7 +81,11 @@ export async function startServer(config: Config): Promise<ServerHandle> {
     },
     websocket: socketHandlers(socketDeps),
   });
-  void manager.resumeWorking();
+  // Orphan sandboxes of an earlier run go (the resumed ones are re-attached), then working agents go on.
+  const working = manager.workingIds();
+  void prepareRuntimes(config, new Set(working))
+    .catch((error) => log.warn("sandbox preparation failed", { error: String(error) }))
+    .then(() => manager.resumeWorking(working));
   const port = server.port ?? config.PORT;
   const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
   const warning = bindWarning(config.HOST, config.SESSION_API_KEY);
@@ -93,6 +98,7 @@ export async function startServer(config: Config): Promise<ServerHandle> {
       for (const ws of sockets) ws.close(1001, "server shutting down");
       await manager.drain(config.SHUTDOWN_GRACE_S * 1000);
       await manager.closeAll();
+      await shutdownRuntimes().catch(() => {});
       server?.stop(true);
       store.close();
       log.info("stopped");

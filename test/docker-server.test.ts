@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { announceMissing, inCI, sandboxVariants, testDocker } from "./support/sandbox-env.ts";
+import { startTestServer, type TestServer } from "./support/server.ts";
+import { connectClient, type Frame } from "./support/ws-client.ts";
+
+const docker = (await sandboxVariants()).find((v) => v.name === "docker");
+if (docker) announceMissing(docker);
+const available = docker !== undefined && docker.missing === undefined;
+
+describe("the server on the Docker runtime", () => {
+  if (!available) {
+    // Under CI a missing engine or image is a failure, not a skip.
+    test.if(inCI)("Docker must be available under CI", () => {
+      expect(docker?.missing).toBeUndefined();
+    });
+    return;
+  }
+
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ RUNTIME: "docker", POOL_SIZE: "1" });
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  /** A fresh container carries the conversation's label; a pooled one is renamed bunhands-<id> when claimed. */
+  const containersOf = async (id: string) => {
+    const all = await testDocker().listContainers({ all: true, filters: { label: ["bunhands=1"] } });
+    return all.filter((c) => c.Labels["bunhands.conversation"] === id || c.Names.some((n) => n.includes(id)));
+  };
+
+  test("commands run in the conversation's container at /workspace; files written there are the workspace's; delete removes the container", async () => {
+    const client = await connectClient(server.wsUrl);
+    const id = String((await client.nextFrame((f) => f.type === "connected")).conversation_id);
+    client.send({ action: "run", args: { command: "cd /workspace && echo from-docker > made.txt && pwd && cat /proc/1/cgroup | head -1 >/dev/null; echo ok" } });
+    const run = await client.nextFrame((f: Frame) => f.observation === "run", 60_000);
+    expect(String(run.content)).toContain("/workspace");
+    expect((run.extras as Frame).working_dir).toBe("/workspace");
+    const record = server.handle.store.getConversation(id);
+    expect(record?.runtime).toBe("docker");
+    expect(readFileSync(join(record?.workspace as string, "made.txt"), "utf8").trim()).toBe("from-docker");
+    client.send({ action: "read", args: { path: "/workspace/made.txt" } });
+    expect(String((await client.nextFrame((f) => f.observation === "read")).content).trim()).toBe("from-docker");
+    expect(await containersOf(id)).toHaveLength(1);
+    client.close();
+    const deleted = await fetch(`${server.url}/api/conversations/${id}`, { method: "DELETE" });
+    expect(deleted.status).toBe(200);
+    expect(await containersOf(id)).toHaveLength(0);
+  }, 90_000);
+});
