@@ -8,17 +8,19 @@ import type { Socket } from "bun";
 export type CountingSocket = {
   /** Frames received so far (after the upgrade). */
   readonly count: number;
+  /** The payload of the last text frame received. */
+  lastText(): string;
   /** Called after each chunk of frames with the new count. */
   onCount: ((count: number) => void) | null;
   send(text: string): void;
   close(): void;
 };
 
-type State = { handshake: boolean; buffer: Uint8Array; count: number; upgraded: (() => void) | null; failed: ((error: Error) => void) | null };
+type State = { handshake: boolean; buffer: Uint8Array; count: number; last: Uint8Array; upgraded: (() => void) | null; failed: ((error: Error) => void) | null };
 
 /** Connects to ws://127.0.0.1:PORT/PATH and resolves once the upgrade is answered. */
 export function countingSocket(port: number, path: string): Promise<CountingSocket> {
-  const state: State = { handshake: false, buffer: new Uint8Array(0), count: 0, upgraded: null, failed: null };
+  const state: State = { handshake: false, buffer: new Uint8Array(0), count: 0, last: new Uint8Array(0), upgraded: null, failed: null };
   let handle: CountingSocket;
   const ready = new Promise<void>((resolve, reject) => {
     state.upgraded = resolve;
@@ -61,6 +63,7 @@ export function countingSocket(port: number, path: string): Promise<CountingSock
       get count() {
         return state.count;
       },
+      lastText: () => new TextDecoder().decode(state.last),
       onCount: null,
       send: (text) => void socket.write(maskedTextFrame(text)),
       close: () => socket.end(),
@@ -72,6 +75,8 @@ export function countingSocket(port: number, path: string): Promise<CountingSock
 /** Counts complete frames in `bytes`; returns the incomplete tail to keep. */
 function countFrames(bytes: Uint8Array, state: State): Uint8Array {
   let offset = 0;
+  let lastAt = -1;
+  let lastLength = 0;
   for (;;) {
     if (bytes.length - offset < 2) break;
     const second = bytes[offset + 1] as number;
@@ -89,8 +94,12 @@ function countFrames(bytes: Uint8Array, state: State): Uint8Array {
     if (bytes.length - offset < header + length) break;
     const opcode = (bytes[offset] as number) & 0x0f;
     if (opcode === 1 || opcode === 2) state.count++;
+    if (opcode === 1) lastAt = offset + header;
+    if (opcode === 1) lastLength = length;
     offset += header + length;
   }
+  // Copied once per chunk, not per frame: only the last one is kept.
+  if (lastAt >= 0) state.last = bytes.slice(lastAt, lastAt + lastLength);
   return bytes.slice(offset);
 }
 

@@ -2,11 +2,17 @@
 import { benchFanout } from "./fanout.ts";
 import { benchFoundation } from "./foundation.ts";
 import { printTable } from "./lib.ts";
+import { benchMemory } from "./memory.ts";
+import { benchReplay } from "./replay.ts";
+import { benchRuntimes } from "./runtimes.ts";
 
 const only = process.argv.slice(2);
 const suites: Record<string, () => Promise<void>> = {
   foundation: benchFoundation,
   fanout: benchFanout,
+  memory: benchMemory,
+  replay: benchReplay,
+  runtimes: benchRuntimes,
 };
 const unknown = only.filter((name) => !(name in suites));
 if (unknown.length) {

@@ -2,24 +2,12 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { describeIssues } from "../../events/client-message.ts";
+import { describeIssues, ERROR_CODES } from "../../events/client-message.ts";
 import { log } from "../../log.ts";
 import { ConversationError } from "../conversation-manager.ts";
 
 /** Every `code` an HTTP error body can carry: the WebSocket codes plus unsupported_type. */
-export const HTTP_ERROR_CODES = [
-  "invalid_json",
-  "invalid_message",
-  "unknown_action",
-  "invalid_args",
-  "not_found",
-  "unauthorized",
-  "rate_limited",
-  "too_large",
-  "unsupported_type",
-  "busy",
-  "internal",
-] as const;
+export const HTTP_ERROR_CODES = [...ERROR_CODES, "unsupported_type"] as const;
 export type HttpErrorCode = (typeof HTTP_ERROR_CODES)[number];
 
 export const errorSchema = z
