@@ -65,7 +65,9 @@ export class ActionExecutor {
     const work = event.action === "run" ? this.inShellLane(() => this.answer(event)) : this.answer(event);
     void work.finally(() => {
       this.inFlight--;
-      this.deps.metrics.observeLatency(event.action, (performance.now() - started) / 1000);
+      const seconds = (performance.now() - started) / 1000;
+      this.deps.metrics.observeLatency(event.action, seconds);
+      log.info("action", { conversation_id: this.deps.stream.conversationId, id: event.id, action: event.action, source: event.source, ms: Math.round(seconds * 10_000) / 10 });
     });
   }
 

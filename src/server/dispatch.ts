@@ -1,7 +1,6 @@
 import { action } from "../events/factory.ts";
 import type { ClientMessage } from "../events/client-message.ts";
 import type { StoredEvent } from "../events/schema.ts";
-import { log } from "../log.ts";
 import type { AgentSession } from "./agent-session.ts";
 
 /**
@@ -19,10 +18,7 @@ export async function dispatchClientMessage(session: AgentSession, message: Clie
       // The bare websocat example sends start first: initialize with defaults then.
       if (!session.initialized) await session.initialize({});
       return session.stream.append(action("user", "message", { content: message.task }));
-    case "action": {
-      const stored = await session.stream.append(action("user", message.action, message.args));
-      log.debug("action stored", { conversation_id: session.conversationId, id: stored.id, action: message.action });
-      return stored;
-    }
+    case "action":
+      return session.stream.append(action("user", message.action, message.args));
   }
 }
