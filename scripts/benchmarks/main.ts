@@ -1,4 +1,5 @@
 /** Runs every benchmark and prints one table: each figure beside its baseline measured in the same run. */
+import { benchBinary } from "./binary.ts";
 import { benchFanout } from "./fanout.ts";
 import { benchFoundation } from "./foundation.ts";
 import { printTable } from "./lib.ts";
@@ -13,6 +14,7 @@ const suites: Record<string, () => Promise<void>> = {
   memory: benchMemory,
   replay: benchReplay,
   runtimes: benchRuntimes,
+  binary: benchBinary,
 };
 const unknown = only.filter((name) => !(name in suites));
 if (unknown.length) {

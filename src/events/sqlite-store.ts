@@ -19,12 +19,15 @@ type PendingAppend = {
 
 type ConversationRow = typeof conversations.$inferSelect;
 
+const TOUCH_EVERY_MS = 1000;
+
 /**
  * The SQLite event store. Appends that arrive in the same turn of the event loop are committed in one
  * transaction (group commit): one fsync-free WAL commit for many events instead of one each.
  */
 export class SqliteEventStore implements EventStore {
   private readonly nextIds = new Map<string, number>();
+  private readonly lastTouched = new Map<string, number>();
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
@@ -88,6 +91,7 @@ export class SqliteEventStore implements EventStore {
       tx.delete(conversations).where(eq(conversations.id, id)).run();
     });
     this.nextIds.delete(id);
+    this.lastTouched.delete(id);
   }
 
   countConversations(): number {
@@ -151,7 +155,14 @@ export class SqliteEventStore implements EventStore {
         touched.add(item.conversationId);
         return itemEvents;
       });
-      for (const id of touched) this.touchConversation.run(timestamp, id);
+      const now = Date.now();
+      for (const id of touched) {
+        // last_activity_at only orders the conversation list: once a second per conversation is enough,
+        // and it keeps an index update off most commits.
+        if (now - (this.lastTouched.get(id) ?? 0) < TOUCH_EVERY_MS) continue;
+        this.touchConversation.run(timestamp, id);
+        this.lastTouched.set(id, now);
+      }
       return stored;
     })();
     // Only a committed transaction advances the id counters.
