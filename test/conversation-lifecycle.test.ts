@@ -140,3 +140,19 @@ describe("shutdown", () => {
     expect(existsSync(join(server.config.STATE_DIR, "bunhands.sqlite"))).toBe(true);
   });
 });
+
+describe("titles", () => {
+  test("an untitled conversation takes its title from the first user message; a given title stays", async () => {
+    const server = await serve();
+    const client = await connectClient(server.wsUrl);
+    const id = String((await client.nextFrame(connected)).conversation_id);
+    expect(server.handle.store.getConversation(id)?.title).toBe("");
+    client.send({ action: "start", args: { task: "write a bash script that prints hello\nand then run it" } });
+    await client.nextFrame(isActionFrame("message"));
+    expect(server.handle.store.getConversation(id)?.title).toBe("write a bash script that prints hello and then run it");
+    client.send({ action: "message", args: { content: "a second message changes nothing" } });
+    await client.nextFrame((f) => f.action === "message" && (f.args as Frame).content === "a second message changes nothing");
+    expect(server.handle.store.getConversation(id)?.title).toBe("write a bash script that prints hello and then run it");
+    client.close();
+  });
+});

@@ -105,6 +105,16 @@ export class AgentSession {
     return this.record.confirmation_mode && analyzerEnabled(this.record.settings.security_analyzer as string | boolean | undefined);
   }
 
+  /** An untitled conversation takes its title from the first user message, as OpenHands does. */
+  titleFromMessage(text: string): void {
+    if (this.record.title !== "") return;
+    const oneLine = text.replace(/\s+/g, " ").trim();
+    const title = oneLine.length > 60 ? `${oneLine.slice(0, 57)}...` : oneLine;
+    if (!title) return;
+    this.record.title = title;
+    this.deps.store.updateConversation(this.conversationId, { title });
+  }
+
   setConfirmationMode(enabled: boolean): void {
     this.record.confirmation_mode = enabled;
     this.gate.enabled = this.confirmationEnabled();

@@ -55,7 +55,7 @@ export class ConversationManager {
     const now = new Date().toISOString();
     const record: ConversationRecord = {
       conversation_id: id,
-      title: options.title ?? `Conversation ${id.slice(0, 5)}`,
+      title: options.title ?? "",
       agent_state: "awaiting_user_input",
       runtime: options.runtime ?? config.RUNTIME,
       created_at: now,

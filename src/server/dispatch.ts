@@ -17,8 +17,10 @@ export async function dispatchClientMessage(session: AgentSession, message: Clie
     case "start":
       // The bare websocat example sends start first: initialize with defaults then.
       if (!session.initialized) await session.initialize({});
+      session.titleFromMessage(message.task);
       return session.stream.append(action("user", "message", { content: message.task }));
     case "action":
+      if (message.action === "message") session.titleFromMessage(String(message.args.content));
       return session.stream.append(action("user", message.action, message.args));
   }
 }
