@@ -13,6 +13,8 @@ import { CommandStillRunningError, ShellStartError, ShellStateError } from "../r
 import type { ConfirmationGate } from "./confirmation-gate.ts";
 import type { Metrics } from "./metrics.ts";
 
+const ALLOWED = { allowed: true } as const;
+
 /** Actions the environment answers (the agent controller answers message, finish and change_agent_state). */
 const EXECUTABLE = new Set(["run", "read", "write", "edit", "browse", "think"]);
 
@@ -80,10 +82,15 @@ export class ActionExecutor {
   private async answer(event: ActionEvent): Promise<void> {
     let result: NewObservationEvent;
     try {
-      const verdict = await this.deps.gate.check(event);
+      // Without confirmation mode nothing is held: skip the gate's await on the hot path.
+      const verdict = this.deps.gate.enabled ? await this.deps.gate.check(event) : ALLOWED;
       if (verdict.allowed) {
         this.executing++;
-        result = await this.execute(event).finally(() => this.executing--);
+        try {
+          result = await this.execute(event);
+        } finally {
+          this.executing--;
+        }
       } else {
         result = observation("user_rejected", verdict.reason, {}, event.id);
       }

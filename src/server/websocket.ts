@@ -154,7 +154,8 @@ export function socketHandlers(deps: SocketDeps): WebSocketHandler<SocketData> {
     },
     message(ws, message) {
       if (!ws.data.allowFrame()) return sendError(ws, "rate_limited", "too many messages on this connection; slow down");
-      const size = typeof message === "string" ? Buffer.byteLength(message) : message.byteLength;
+      // A string's UTF-8 size is at most 3 bytes per UTF-16 unit: only a long one needs counting.
+      const size = typeof message === "string" ? (message.length * 3 > MAX_FRAME_BYTES ? Buffer.byteLength(message) : message.length) : message.byteLength;
       if (size > MAX_FRAME_BYTES) return sendError(ws, "too_large", `the message is ${size} bytes, over the ${MAX_FRAME_BYTES}-byte limit`);
       const text = typeof message === "string" ? message : new TextDecoder().decode(message);
       enqueue(ws, text);
