@@ -40,6 +40,7 @@ export class CodeActController implements AgentController {
   private readonly limits: TaskLimits;
 
   private latestUserMessageId = -1;
+  private logLoaded = false;
   /** The newest user message the model has been sent. */
   private userMessageIdSentToModel = -1;
 
@@ -49,11 +50,12 @@ export class CodeActController implements AgentController {
     this.usage = { ...emptyUsage(), ...ctx.initialUsage };
     this.limits = new TaskLimits(ctx.config, this.usage.cost_usd);
     this.agent = new CodeActAgent(new Llm(ctx.model, ctx.config), ctx.sandboxWorkspace, ctx.config.LLM_CONTEXT_TOKENS);
-    // Subscribe first, then read the stored history: the log drops the ids it already has.
+    // The history is read only when the agent first needs it (see fullLog): opening a conversation, to
+    // replay it to a client or run a command, costs nothing per stored event. User messages stored before
+    // this controller started count as sent.
     this.unsubscribe = ctx.stream.subscribe((event) => this.onEvent(event));
-    for (const event of ctx.stream.history()) this.remember(event);
-    this.userMessageIdSentToModel = this.latestUserMessageId;
     if (!RESUMABLE.includes(this.currentState)) return;
+    void this.fullLog;
     if (this.llmConfigured()) this.startLoop(null, "resumed after a restart");
     else void this.setState("error", null, "LLM_API_KEY is not set: the agent cannot go on").catch(logFailure);
   }
@@ -78,8 +80,17 @@ export class CodeActController implements AgentController {
 
   // ---- events ----
 
+  /** The log with the whole stored history, loaded on first use; live events are added as they come. */
+  private get fullLog(): EventLog {
+    if (!this.logLoaded) {
+      this.logLoaded = true;
+      for (const event of this.ctx.stream.history()) this.log.add(event);
+    }
+    return this.log;
+  }
+
   private remember(event: StoredEvent): boolean {
-    if (!this.log.add(event)) return false;
+    if (this.logLoaded && !this.log.add(event)) return false;
     if (isAction(event) && event.action === "message" && event.source === "user") this.latestUserMessageId = event.id;
     return true;
   }
@@ -134,7 +145,7 @@ export class CodeActController implements AgentController {
       return this.setState("running", cause);
     }
     if (!this.llmConfigured()) return this.setState("error", cause, "LLM_API_KEY is not set: the agent cannot start");
-    if (!needsReply(this.log)) return this.setState(wasPaused || this.currentState === "paused" ? "awaiting_user_input" : this.currentState, cause, "nothing to resume: send a message");
+    if (!needsReply(this.fullLog)) return this.setState(wasPaused || this.currentState === "paused" ? "awaiting_user_input" : this.currentState, cause, "nothing to resume: send a message");
     this.limits.raise(this.usage.cost_usd);
     this.startLoop(cause);
   }
@@ -149,6 +160,7 @@ export class CodeActController implements AgentController {
       return;
     }
     this.halted = false;
+    void this.fullLog;
     this.loop = this.run(cause, reason)
       .catch(async (error) => {
         if (this.halted || isAbort(error)) return;
