@@ -19,6 +19,11 @@ function write(level: Exclude<Level, "silent">, msg: string, fields: Record<stri
   process.stderr.write(`${mask(line)}\n`);
 }
 
+/** Whether a level is written: lets a hot path skip building its fields. */
+export function logs(level: Exclude<Level, "silent">): boolean {
+  return ORDER[level] >= threshold;
+}
+
 export const log = {
   debug: (msg: string, fields: Record<string, unknown> = {}) => write("debug", msg, fields),
   info: (msg: string, fields: Record<string, unknown> = {}) => write("info", msg, fields),

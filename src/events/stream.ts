@@ -1,4 +1,4 @@
-import type { EventStore } from "./store.ts";
+import type { CommittedEvent, EventStore } from "./store.ts";
 import type { NewEvent, ObservationEvent, StoredEvent } from "./schema.ts";
 import { isObservation } from "./schema.ts";
 
@@ -29,7 +29,10 @@ export class EventStream {
   }
 
   append(event: NewEvent): Promise<StoredEvent> {
-    return this.appendMany([event]).then((stored) => stored[0] as StoredEvent);
+    return this.store.append(this.conversationId, [this.annotate(event)]).then((committed) => {
+      const only = committed[0] as CommittedEvent;
+      return this.deliver(only.event, only.json);
+    });
   }
 
   appendMany(events: NewEvent[]): Promise<StoredEvent[]> {

@@ -3,7 +3,7 @@ import { errorObservation, observation } from "../events/factory.ts";
 import type { ActionEvent, EditArgs, NewObservationEvent, ReadArgs, RunArgs, StoredEvent, WriteArgs } from "../events/schema.ts";
 import { isAction } from "../events/schema.ts";
 import type { EventStream } from "../events/stream.ts";
-import { log } from "../log.ts";
+import { log, logs } from "../log.ts";
 import { browse, BrowseError } from "../runtime/browse.ts";
 import { EditorError, FileEditor } from "../runtime/editor.ts";
 import { readWorkspaceFile, writeWorkspaceFile } from "../runtime/files.ts";
@@ -69,7 +69,7 @@ export class ActionExecutor {
       this.inFlight--;
       const seconds = (performance.now() - started) / 1000;
       this.deps.metrics.observeLatency(event.action, seconds);
-      log.info("action", { conversation_id: this.deps.stream.conversationId, id: event.id, action: event.action, source: event.source, ms: Math.round(seconds * 10_000) / 10 });
+      if (logs("info")) log.info("action", { conversation_id: this.deps.stream.conversationId, id: event.id, action: event.action, source: event.source, ms: Math.round(seconds * 10_000) / 10 });
     });
   }
 
