@@ -146,7 +146,7 @@ describe("direct actions", () => {
 });
 
 describe("paths stay inside the workspace", () => {
-  const escapes = ["../outside.txt", "../../etc/passwd", "/etc/passwd", "a/../../x", "bad\u0000name", "link-out/secret.txt"];
+  const escapes = ["../outside.txt", "../../etc/passwd", "/etc/passwd", "a/../../x", "bad\u0000name", "link-out/secret.txt", `${"a/".repeat(2100)}x`, "/workspace/../etc/passwd"];
   test.each(escapes)("%p is answered by an error observation and touches nothing outside", async (path) => {
     const { client, id } = await newConversation();
     const workspace = server.handle.store.getConversation(id)?.workspace as string;
@@ -162,6 +162,15 @@ describe("paths stay inside the workspace", () => {
     expect(edit.observation.observation).toBe("error");
     expect(existsSync(join(workspace, "..", "outside.txt"))).toBe(false);
     expect(existsSync("/etc/secret.txt")).toBe(false);
+    client.close();
+  });
+
+  test("URL-encoded dots are literal names: they stay inside the workspace", async () => {
+    const { client, id } = await newConversation();
+    const workspace = server.handle.store.getConversation(id)?.workspace as string;
+    const { observation } = await act(client, "write", { path: "%2e%2e/%2e%2e/planted.txt", content: "inside" });
+    expect(observation.observation).toBe("write");
+    expect(readFileSync(join(workspace, "%2e%2e/%2e%2e/planted.txt"), "utf8")).toBe("inside");
     client.close();
   });
 
