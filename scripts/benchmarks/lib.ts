@@ -62,6 +62,7 @@ export async function part(figure: string, fn: () => Promise<void>): Promise<voi
 
 export function fmt(n: number): string {
   if (!Number.isFinite(n)) return String(n);
+  if (Number.isInteger(n)) return n.toLocaleString("en-US");
   if (Math.abs(n) >= 100) return Math.round(n).toLocaleString("en-US");
   if (Math.abs(n) >= 1) return n.toFixed(2);
   return n.toPrecision(3);

@@ -37,9 +37,14 @@ export async function startProcess(cmd: string[], env: Record<string, string> = 
 
 export type Bunhands = Started & { url: string; wsUrl: string; stateDir: string; stop(): Promise<void> };
 
-/** The bunhands server (from source, or a given executable) on a free port with its own temp folders. */
+/**
+ * The bunhands server (from source, or a given executable) on a free port with its own temp folders.
+ * With BENCH_CPU_PROF=DIR, a server run from source writes a markdown CPU profile into DIR when it exits.
+ */
 export async function startBunhands(env: Record<string, string> = {}, command: string[] = ["bun", "src/main.ts"]): Promise<Bunhands> {
   const dir = tempDir("bunhands-bench-server-");
+  const profileDir = process.env.BENCH_CPU_PROF;
+  if (profileDir && command[0] === "bun") command = ["bun", "--cpu-prof-md", `--cpu-prof-dir=${profileDir}`, "--cpu-prof-interval=250", ...command.slice(1)];
   const stateDir = env.STATE_DIR ?? join(dir.path, "state");
   const started = await startProcess(command, {
     PORT: "0",
@@ -77,15 +82,19 @@ export async function stopProcess(proc: Subprocess, graceMs = 15_000): Promise<v
   }
 }
 
-/** Polls GET url until it answers 200; returns the ms from `since` (a performance.now() value) to that answer. */
-export async function waitForOk(url: string, since: number, timeoutMs = 60_000): Promise<number> {
+/**
+ * Polls GET url until it answers 200; returns the ms from `since` (a performance.now() value) to that
+ * answer. Each attempt is abandoned after `attemptMs`: a server may accept a connection while it starts
+ * and never answer that request (opencode does), so a client retries.
+ */
+export async function waitForOk(url: string, since: number, timeoutMs = 60_000, attemptMs = 300): Promise<number> {
   for (;;) {
     try {
-      const response = await fetch(url);
+      const response = await fetch(url, { signal: AbortSignal.timeout(attemptMs) });
       await response.arrayBuffer();
       if (response.status === 200) return performance.now() - since;
     } catch {
-      // Not listening yet.
+      // Not listening yet, or not answering yet.
     }
     if (performance.now() - since > timeoutMs) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
     await Bun.sleep(1);

@@ -15,7 +15,7 @@ const EVENTS = 100_000;
 const BATCH = 1000;
 
 /** Writes a conversation of EVENTS think actions and observations through the server's own store. */
-async function seed(stateDir: string, workspace: string): Promise<string> {
+export async function seed(stateDir: string, workspace: string, thoughtChars = 0): Promise<string> {
   const store = new SqliteEventStore(openDatabase(join(stateDir, DATABASE_FILE)));
   const id = `replay${Date.now().toString(36)}`;
   const now = new Date().toISOString();
@@ -23,7 +23,7 @@ async function seed(stateDir: string, workspace: string): Promise<string> {
   for (let start = 0; start < EVENTS; start += BATCH) {
     const batch: NewEvent[] = [];
     for (let n = start; n < start + BATCH; n += 2) {
-      const thought = `thought ${n / 2}: check the next file before editing it`;
+      const thought = `thought ${n / 2}: check the next file before editing it`.padEnd(thoughtChars, ".");
       batch.push(action("agent", "think", { thought }), observation("think", "", {}, n));
     }
     await store.append(id, batch);
@@ -47,7 +47,7 @@ function rawReadMs(stateDir: string, id: string): number[] {
 }
 
 /** Joins with latest_event_id=-1 and waits for the connected frame and every event; returns ms to the last one. */
-async function replayMs(port: number, id: string): Promise<number> {
+export async function replayMs(port: number, id: string): Promise<number> {
   const t0 = performance.now();
   const socket = await countingSocket(port, `/ws?conversation_id=${id}&latest_event_id=-1`);
   const wanted = EVENTS + 1;

@@ -1,0 +1,88 @@
+/** The compiled binary's cold start to its first 200 on /health and its idle memory, beside a compiled hello-world server. */
+import { join } from "node:path";
+import { ensureBinary } from "./binary-build.ts";
+import { median, record, ROOT, tempDir } from "./lib.ts";
+import { freePort, rssTreeKb, stopProcess, waitForOk } from "./process.ts";
+
+export type StartSample = { startMs: number; idleRssKb: number };
+
+export type ServerCommand = {
+  cmd: (dir: string, port: number) => string[];
+  env: (dir: string, port: number) => Record<string, string>;
+  healthPath: string;
+  cwd?: (dir: string) => string;
+};
+
+/**
+ * Starts a server in a fresh folder, times spawn → first 200 on its health route, then reads the
+ * resident memory of its whole process tree after it has sat idle for `idleMs`.
+ */
+export async function measureStart(server: ServerCommand, idleMs: number): Promise<StartSample> {
+  const dir = tempDir("bunhands-bench-start-");
+  const port = freePort();
+  try {
+    const t0 = performance.now();
+    const proc = Bun.spawn(server.cmd(dir.path, port), {
+      cwd: server.cwd?.(dir.path) ?? dir.path,
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...server.env(dir.path, port) },
+      stdin: "ignore",
+      stdout: "ignore",
+      stderr: "ignore",
+    });
+    try {
+      const startMs = await waitForOk(`http://127.0.0.1:${port}${server.healthPath}`, t0);
+      await Bun.sleep(idleMs);
+      return { startMs, idleRssKb: rssTreeKb(proc.pid) };
+    } finally {
+      await stopProcess(proc);
+    }
+  } finally {
+    dir.cleanup();
+  }
+}
+
+/** Alternates the servers (a warm-up each first) so a busy moment of the machine hits both alike. */
+export async function measureStarts(servers: ServerCommand[], rounds: number, idleMs: number): Promise<StartSample[][]> {
+  for (const server of servers) await measureStart(server, 0);
+  const samples: StartSample[][] = servers.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, server] of servers.entries()) samples[i]?.push(await measureStart(server, idleMs));
+  }
+  return samples;
+}
+
+export const summarize = (samples: StartSample[]) => ({ startMs: median(samples.map((s) => s.startMs)), idleMb: median(samples.map((s) => s.idleRssKb)) / 1024 });
+
+/** The bunhands binary in a fresh folder: its own state, workspaces and HOME there, local sandbox. */
+export function bunhandsBinaryCommand(binary: string): ServerCommand {
+  return {
+    cmd: () => [binary, "serve"],
+    env: (dir, port) => ({ HOME: dir, PORT: String(port), STATE_DIR: join(dir, "state"), WORKSPACE_BASE: join(dir, "workspace"), RUNTIME: "local", LOG_LEVEL: "error" }),
+    healthPath: "/health",
+  };
+}
+
+async function compileHello(outDir: string): Promise<string> {
+  const outfile = join(outDir, "hello-server");
+  const build = Bun.spawn(["bun", "build", "--compile", join(ROOT, "scripts/benchmarks/hello-server.ts"), "--outfile", outfile], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  const [err, code] = await Promise.all([new Response(build.stderr).text(), build.exited]);
+  if (code !== 0) throw new Error(`compiling the hello-world server failed: ${err.slice(-1000)}`);
+  return outfile;
+}
+
+export async function benchBinary(): Promise<void> {
+  console.error("binary: building dist/bunhands (when stale) and a hello-world server");
+  const binary = await ensureBinary();
+  const buildDir = tempDir("bunhands-bench-hello-");
+  try {
+    const hello = await compileHello(buildDir.path);
+    const helloCommand: ServerCommand = { cmd: () => [hello], env: (dir, port) => ({ PORT: String(port), STATE_DIR: join(dir, "state") }), healthPath: "/health" };
+    console.error("binary: cold starts, alternating");
+    const [ours, baseline] = (await measureStarts([bunhandsBinaryCommand(binary), helloCommand], 7, 2000)).map(summarize);
+    if (!ours || !baseline) throw new Error("no samples");
+    record("binary cold start → first 200 on /health (empty STATE_DIR), median of 7", ours.startMs, "ms", "compiled hello-world server + SQLite WAL", baseline.startMs, { ratio: 1.5, lowerIsBetter: true });
+    record("binary idle memory (RSS, 2 s after start)", ours.idleMb, "MB", "compiled hello-world server + SQLite WAL", baseline.idleMb, { absolute: 60, lowerIsBetter: true });
+  } finally {
+    buildDir.cleanup();
+  }
+}
