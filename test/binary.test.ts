@@ -55,12 +55,17 @@ async function serve(port = 0): Promise<Served> {
   })();
   const reader = proc.stdout.getReader();
   let out = "";
+  const timer = setTimeout(() => proc.kill("SIGKILL"), 30_000);
   for (;;) {
     const { value, done } = await reader.read();
-    if (done) throw new Error(`bunhands serve exited before listening (code ${await proc.exited}): ${out} ${errText}`);
+    if (done) {
+      clearTimeout(timer);
+      throw new Error(`bunhands serve exited (or was stopped after 30 s) before listening (code ${await proc.exited}): ${out} ${errText}`);
+    }
     out += new TextDecoder().decode(value);
     const match = out.match(/listening on (http:\/\/\S+)/);
     if (!match?.[1]) continue;
+    clearTimeout(timer);
     // Keep draining stdout so the server never blocks on a full pipe.
     void (async () => {
       while (!(await reader.read().catch(() => ({ done: true }))).done);

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { ensureBinary } from "./binary-build.ts";
 import { median, record, ROOT, tempDir } from "./lib.ts";
-import { freePort, rssTreeKb, stopProcess, waitForOk } from "./process.ts";
+import { freePort, rssTreeKb, stopProcess, track, waitForOk } from "./process.ts";
 
 export type StartSample = { startMs: number; idleRssKb: number };
 
@@ -22,13 +22,13 @@ export async function measureStart(server: ServerCommand, idleMs: number): Promi
   const port = freePort();
   try {
     const t0 = performance.now();
-    const proc = Bun.spawn(server.cmd(dir.path, port), {
+    const proc = track(Bun.spawn(server.cmd(dir.path, port), {
       cwd: server.cwd?.(dir.path) ?? dir.path,
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...server.env(dir.path, port) },
       stdin: "ignore",
       stdout: "ignore",
       stderr: "ignore",
-    });
+    }));
     try {
       const startMs = await waitForOk(`http://127.0.0.1:${port}${server.healthPath}`, t0);
       await Bun.sleep(idleMs);

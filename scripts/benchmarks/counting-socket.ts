@@ -35,7 +35,8 @@ export function countingSocket(port: number, path: string): Promise<CountingSock
         socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
       },
       data(_socket, chunk) {
-        let bytes = state.buffer.length ? concat(state.buffer, chunk) : new Uint8Array(chunk);
+        // The chunk is used in place; only an incomplete tail is ever copied.
+        let bytes: Uint8Array = state.buffer.length ? concat(state.buffer, chunk) : chunk;
         if (!state.handshake) {
           const end = findHeaderEnd(bytes);
           if (end < 0) return void (state.buffer = bytes);

@@ -10,7 +10,7 @@ import { bunhandsTaskMs } from "./agent.ts";
 import { bunhandsBinaryCommand, measureStarts, type ServerCommand, summarize } from "./binary.ts";
 import { ensureBinary } from "./binary-build.ts";
 import { median, notMeasured, part, record, ROOT, tempDir, timeEach } from "./lib.ts";
-import { freePort, startBunhands, stopProcess, waitForOk } from "./process.ts";
+import { freePort, startBunhands, stopProcess, track, waitForOk } from "./process.ts";
 import { type Frame, joinConversation, roundTrips, runMessage } from "./socket.ts";
 
 const OPENCODE = join(ROOT, "node_modules/.bin/opencode");
@@ -49,9 +49,15 @@ async function startOpencode(extra: Record<string, string>): Promise<Opencode> {
   mkdirSync(project);
   const port = freePort();
   const t0 = performance.now();
-  const proc = Bun.spawn(opencodeCommand.cmd(dir.path, port), { cwd: project, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...opencodeEnv(dir.path, port, extra) }, stdin: "ignore", stdout: "ignore", stderr: "ignore" });
+  const proc = track(Bun.spawn(opencodeCommand.cmd(dir.path, port), { cwd: project, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...opencodeEnv(dir.path, port, extra) }, stdin: "ignore", stdout: "ignore", stderr: "ignore" }));
   const url = `http://127.0.0.1:${port}`;
-  await waitForOk(`${url}/global/health`, t0, 60_000);
+  try {
+    await waitForOk(`${url}/global/health`, t0, 60_000);
+  } catch (error) {
+    await stopProcess(proc);
+    dir.cleanup();
+    throw error;
+  }
   return {
     url,
     async stop() {

@@ -4,6 +4,22 @@ import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { ROOT, tempDir } from "./lib.ts";
 
+/** Every process the benchmarks started and have not seen exit: killed when the benchmark is interrupted. */
+const running = new Set<Subprocess>();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    for (const proc of running) proc.kill("SIGKILL");
+    process.exit(130);
+  });
+}
+
+/** Tracks a process so an interrupted benchmark leaves none behind. */
+export function track<T extends Subprocess>(proc: T): T {
+  running.add(proc);
+  void proc.exited.then(() => running.delete(proc));
+  return proc;
+}
+
 export type Started = { proc: Subprocess<"ignore", "pipe", "inherit">; port: number; startedMs: number; output: () => string };
 
 /**
@@ -12,16 +28,22 @@ export type Started = { proc: Subprocess<"ignore", "pipe", "inherit">; port: num
  */
 export async function startProcess(cmd: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<Started> {
   const t0 = performance.now();
-  const proc = Bun.spawn(cmd, { cwd, env: { ...process.env, ...env }, stdin: "ignore", stdout: "pipe", stderr: "inherit" });
+  const proc = track(Bun.spawn(cmd, { cwd, env: { ...process.env, ...env }, stdin: "ignore", stdout: "pipe", stderr: "inherit" }));
   const reader = proc.stdout.getReader();
   const decoder = new TextDecoder();
   let text = "";
+  // A process that never says where it listens is stopped, and the read below ends.
+  const timer = setTimeout(() => proc.kill("SIGKILL"), 60_000);
   for (;;) {
     const { value, done } = await reader.read();
-    if (done) throw new Error(`${cmd.join(" ")} exited before listening: ${text.slice(-500)}`);
+    if (done) {
+      clearTimeout(timer);
+      throw new Error(`${cmd.join(" ")} exited (or was stopped after 60 s) before listening: ${text.slice(-500)}`);
+    }
     text += decoder.decode(value, { stream: true });
     const match = text.match(/listening on http:\/\/[^\s]+:(\d+)|PORT (\d+)/);
     if (!match) continue;
+    clearTimeout(timer);
     const startedMs = performance.now() - t0;
     void (async () => {
       for (;;) {
@@ -153,4 +175,12 @@ export function rssTreeKb(pid: number): number {
     }
   }
   return total;
+}
+
+/** CPU time (user + system) a process has used so far, in seconds, from /proc (clock ticks of 10 ms). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // After the command name: state is field 3 of the whole line, utime 14 and stime 15.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }

@@ -1,7 +1,7 @@
 /** `run echo hi` per runtime beside a raw Bun.spawn (local) and a raw `docker exec` (CLI and dockerode). */
 import Docker from "dockerode";
 import { bwrapWorks } from "../../src/runtime/bwrap.ts";
-import { dockerAvailable, imageExists } from "../../src/runtime/docker-container.ts";
+import { INSTANCE_LABEL, dockerAvailable, imageExists, instanceId } from "../../src/runtime/docker-container.ts";
 import { median, notMeasured, part, record, timeEach } from "./lib.ts";
 import { startBunhands } from "./process.ts";
 import { type Frame, joinConversation, roundTrips, runMessage } from "./socket.ts";
@@ -81,11 +81,22 @@ async function cliExecMs(containerId: string, count: number): Promise<number> {
   return median(times) / 1000;
 }
 
-/** Ms from opening a new conversation to the answer of its first `run`, with a pre-started container (POOL_SIZE=1). */
-async function firstCommandMs(count: number): Promise<number> {
+/** Removes the containers a stopped server left behind (labelled with its instance); returns how many. */
+async function removeLeftContainers(docker: Docker, stateDir: string): Promise<number> {
+  const left = await docker.listContainers({ all: true, filters: { label: [`${INSTANCE_LABEL}=${instanceId({ STATE_DIR: stateDir })}`] } });
+  await Promise.all(left.map((info) => docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined)));
+  return left.length;
+}
+
+/**
+ * Ms from opening a new conversation to the answer of its first `run`, with a pre-started container
+ * (POOL_SIZE=1); also how many containers the server left after its SIGTERM (they are removed here).
+ */
+async function firstCommandMs(docker: Docker, count: number): Promise<{ ms: number; left: number }> {
   const server = await startBunhands({ RUNTIME: "docker", POOL_SIZE: "1" });
+  const times: number[] = [];
+  let left = 0;
   try {
-    const times: number[] = [];
     for (let i = 0; i < count; i++) {
       // Let the pool refill between conversations, as it would between users.
       await Bun.sleep(2500);
@@ -95,10 +106,12 @@ async function firstCommandMs(count: number): Promise<number> {
       times.push(performance.now() - t0);
       ws.close();
     }
-    return median(times);
   } finally {
     await server.stop();
+    left = await removeLeftContainers(docker, server.stateDir);
+    if (left) console.error(`  warning: the server left ${left} container(s) after SIGTERM (removed now)`);
   }
+  return { ms: median(times), left };
 }
 
 async function benchDocker(): Promise<void> {
@@ -115,8 +128,9 @@ async function benchDocker(): Promise<void> {
       record(`${figure} (vs dockerode exec)`, ms, "ms", "raw dockerode exec", dockerodeMs, { absolute: 5, lowerIsBetter: true });
     });
     await part("docker: new conversation's first `run` (POOL_SIZE=1), median of 3", async () => {
-      const ms = await firstCommandMs(3);
+      const { ms, left } = await firstCommandMs(docker, 3);
       record("docker: new conversation → first `run` answered (POOL_SIZE=1), median of 3", ms, "ms", "raw container create + start", createStartMs, { absolute: 50, lowerIsBetter: true });
+      record("docker: containers left behind after SIGTERM (POOL_SIZE=1)", left, "container(s)", "none expected", 0, { absolute: 0, lowerIsBetter: true });
     });
   });
 }
