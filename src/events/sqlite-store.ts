@@ -1,5 +1,5 @@
 import type { Statement } from "bun:sqlite";
-import { and, asc, count, desc, eq, getTableName, gt, gte, inArray, lt, lte, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, getTableName, gte, inArray, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { conversations, events } from "../db/schema.ts";
 import type { NewEvent, StoredEvent } from "./schema.ts";
@@ -37,6 +37,8 @@ export class SqliteEventStore implements EventStore {
   private readonly insertEvent: Statement<unknown, [string, number, string]>;
   private readonly touchConversation: Statement<unknown, [string, string]>;
   private readonly maxId;
+  /** Replay reads every stored event of a conversation: the raw statement is about twice Drizzle's speed. */
+  private readonly jsonAfter: Statement<{ id: number; json: string }, [string, number, number]>;
 
   constructor(
     private readonly db: Db,
@@ -44,6 +46,9 @@ export class SqliteEventStore implements EventStore {
   ) {
     this.insertEvent = db.$client.prepare(`INSERT INTO ${getTableName(events)} (${events.conversationId.name}, ${events.id.name}, ${events.json.name}) VALUES (?, ?, ?)`);
     this.touchConversation = db.$client.prepare(`UPDATE ${getTableName(conversations)} SET ${conversations.lastActivityAt.name} = ? WHERE ${conversations.id.name} = ?`);
+    this.jsonAfter = db.$client.prepare(
+      `SELECT ${events.id.name} AS id, ${events.json.name} AS json FROM ${getTableName(events)} WHERE ${events.conversationId.name} = ? AND ${events.id.name} > ? ORDER BY ${events.id.name} LIMIT ?`,
+    );
     this.maxId = db
       .select({ max: sql<number | null>`max(${events.id})` })
       .from(events)
@@ -204,13 +209,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   readJsonAfter(conversationId: string, afterId: number, limit = -1): Array<{ id: number; json: string }> {
-    return this.db
-      .select({ id: events.id, json: events.json })
-      .from(events)
-      .where(and(eq(events.conversationId, conversationId), gt(events.id, afterId)))
-      .orderBy(asc(events.id))
-      .limit(limit)
-      .all();
+    return this.jsonAfter.all(conversationId, afterId, limit);
   }
 
   latestId(conversationId: string): number {

@@ -99,8 +99,8 @@ export class ConversationManager {
   }
 
   /** Stored events after an id, as wire JSON (replay). */
-  storedEventsAfter(id: string, afterId: number): Array<{ id: number; json: string }> {
-    return this.deps.store.readJsonAfter(id, afterId);
+  storedEventsAfter(id: string, afterId: number, limit?: number): Array<{ id: number; json: string }> {
+    return this.deps.store.readJsonAfter(id, afterId, limit);
   }
 
   /** Adds a client to a conversation (the seed's add_conversation). */

@@ -22,7 +22,12 @@ export type SocketData = {
   /** Token bucket for frames (rate limit); null when unlimited. */
   allowFrame: () => boolean;
   closed: boolean;
+  /** Resolves a replay that waits for the socket to drain. */
+  drained?: () => void;
 };
+
+/** Stored events read and sent per step of a replay. */
+const REPLAY_PAGE = 500;
 
 export type SocketDeps = {
   manager: ConversationManager;
@@ -92,14 +97,48 @@ export function socketHandlers(deps: SocketDeps): WebSocketHandler<SocketData> {
     if (data.closed) return manager.removeClient(session.conversationId);
     data.session = session;
     data.conversationId = session.conversationId;
-    // Replay and subscribe in one synchronous block: no event can be published in between, so there is
-    // neither a gap nor a duplicate between the replayed and the live events.
-    const stored = manager.storedEventsAfter(session.conversationId, data.latestEventId);
     ws.send(JSON.stringify({ status_update: true, type: "connected", conversation_id: session.conversationId, latest_event_id: session.stream.latestId() }));
-    for (const event of stored) ws.send(event.json);
-    ws.subscribe(session.stream.topic);
-    log.info("client joined", { conversation_id: session.conversationId, remote: data.remoteAddress, replayed: stored.length });
+    const replayed = await replay(ws, session);
+    log.info("client joined", { conversation_id: session.conversationId, remote: data.remoteAddress, replayed });
   };
+
+  /**
+   * Sends the stored events after the client's latest_event_id, a page at a time, waiting for the socket to
+   * drain whenever it pushes back (a slow client gets every event, late rather than never). The topic is
+   * subscribed in the same synchronous step as the read that finds nothing more: no event can be published
+   * in between, so there is neither a gap nor a duplicate between the replayed and the live events.
+   */
+  const replay = async (ws: ServerWebSocket<SocketData>, session: AgentSession): Promise<number> => {
+    let last = ws.data.latestEventId;
+    let count = 0;
+    while (!ws.data.closed) {
+      const page = manager.storedEventsAfter(session.conversationId, last, REPLAY_PAGE);
+      if (page.length === 0) {
+        ws.subscribe(session.stream.topic);
+        break;
+      }
+      let pushedBack = false;
+      ws.cork(() => {
+        for (const event of page) {
+          const sent = ws.send(event.json);
+          if (sent === 0) break; // dropped: send it again after the drain
+          last = event.id;
+          count++;
+          if (sent === -1) {
+            pushedBack = true;
+            break;
+          }
+        }
+      });
+      if (pushedBack || last !== page[page.length - 1]?.id) await waitForDrain(ws);
+    }
+    return count;
+  };
+
+  const waitForDrain = (ws: ServerWebSocket<SocketData>) =>
+    new Promise<void>((resolve) => {
+      ws.data.drained = resolve;
+    });
 
   const reportFailure = (ws: ServerWebSocket<SocketData>, error: unknown) => {
     if (error instanceof ConversationError) return sendError(ws, error.code, error.message);
@@ -142,6 +181,15 @@ export function socketHandlers(deps: SocketDeps): WebSocketHandler<SocketData> {
 
   return {
     maxPayloadLength: 16 * MAX_FRAME_BYTES,
+    // A live client that falls 16 MiB behind is disconnected rather than silently missing frames; it
+    // reconnects with latest_event_id and gets the rest by replay.
+    backpressureLimit: 16 * 1024 * 1024,
+    closeOnBackpressureLimit: true,
+    drain(ws) {
+      const resume = ws.data.drained;
+      ws.data.drained = undefined;
+      resume?.();
+    },
     idleTimeout: 120,
     sendPings: true,
     open(ws) {
@@ -162,6 +210,7 @@ export function socketHandlers(deps: SocketDeps): WebSocketHandler<SocketData> {
     },
     close(ws, code) {
       metrics.openConnections--;
+      ws.data.drained?.();
       deps.sockets.delete(ws);
       ws.data.closed = true;
       if (ws.data.conversationId) manager.removeClient(ws.data.conversationId);
