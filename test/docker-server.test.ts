@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { instanceId } from "../src/runtime/docker-container.ts";
 import { announceMissing, inCI, sandboxVariants, testDocker } from "./support/sandbox-env.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 import { connectClient, type Frame } from "./support/ws-client.ts";
@@ -49,5 +50,18 @@ describe("the server on the Docker runtime", () => {
     const deleted = await fetch(`${server.url}/api/conversations/${id}`, { method: "DELETE" });
     expect(deleted.status).toBe(200);
     expect(await containersOf(id)).toHaveLength(0);
+  }, 90_000);
+
+  test("a shutdown leaves no container behind, pooled or starting", async () => {
+    const own = await startTestServer({ RUNTIME: "docker", POOL_SIZE: "1" });
+    const instance = instanceId(own.config);
+    const client = await connectClient(own.wsUrl);
+    await client.nextFrame((f) => f.type === "connected");
+    client.send({ action: "run", args: { command: "echo claimed" } });
+    await client.nextFrame((f: Frame) => f.observation === "run", 60_000);
+    // The claim started a replacement pool container; stop while it may still be starting.
+    await own.stop();
+    const left = await testDocker().listContainers({ all: true, filters: { label: [`bunhands.instance=${instance}`] } });
+    expect(left).toHaveLength(0);
   }, 90_000);
 });

@@ -45,6 +45,7 @@ const SHELL_START_LIMIT_MS = 10_000;
 export class ContainerPool {
   private readonly ready: Pooled[] = [];
   private starting = 0;
+  private readonly inFlight = new Set<Promise<void>>();
   private retryAt = 0;
   private closed = false;
 
@@ -64,7 +65,7 @@ export class ContainerPool {
     if (this.closed || performance.now() < this.retryAt) return;
     while (this.ready.length + this.starting < this.size) {
       this.starting++;
-      void this.startOne()
+      const started: Promise<void> = this.startOne()
         .then((entry) => {
           if (this.closed) return discard(entry);
           this.ready.push(entry);
@@ -73,7 +74,11 @@ export class ContainerPool {
           this.retryAt = performance.now() + RETRY_AFTER_MS;
           console.warn(`warning: could not start a pooled sandbox container: ${describe(error)}`);
         })
-        .finally(() => this.starting--);
+        .finally(() => {
+          this.starting--;
+          this.inFlight.delete(started);
+        });
+      this.inFlight.add(started);
     }
   }
 
@@ -115,7 +120,9 @@ export class ContainerPool {
   async close(): Promise<void> {
     this.closed = true;
     const entries = this.ready.splice(0);
-    await Promise.all(entries.map(discard));
+    // A container still starting is discarded when its start ends (closed is set): wait for that too,
+    // or a shutdown would leave it behind.
+    await Promise.all([...entries.map(discard), ...this.inFlight]);
   }
 
   private async startOne(): Promise<Pooled> {
