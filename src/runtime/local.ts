@@ -7,6 +7,7 @@ import { prlimitArgs } from "./limits.ts";
 import { openPtyTransport } from "./pty-transport.ts";
 import type { RunResult, Runtime, RuntimeOptions } from "./runtime.ts";
 import { PersistentShell } from "./shell.ts";
+import { ShellStartError } from "./shell-errors.ts";
 import { SHELL_ARGV, shellEnvironment } from "./shell-protocol.ts";
 
 export type LocalRuntimeOptions = RuntimeOptions & { config: Config; isolation: Isolation };
@@ -48,6 +49,8 @@ export class LocalRuntime implements Runtime {
             })
           : [];
         const argv = [...prlimitArgs(config), ...wrapper, ...SHELL_ARGV];
+        // The shell turns terminal echo off with stty: without it no command would ever answer.
+        if (!Bun.which("stty", { PATH: path })) return Promise.reject(new ShellStartError("the local sandbox needs stty (coreutils) on PATH"));
         return openPtyTransport({ argv, cwd: this.hostWorkspace, env }, sink);
       },
     });
