@@ -1,32 +1,28 @@
-import type Docker from "dockerode";
+import { existsSync } from "node:fs";
 import type { Config } from "../config.ts";
 import { chooseIsolation } from "./bwrap.ts";
-import { defaultDocker, dockerAvailable, imageExists, instanceId, removeOrphanContainers } from "./docker-container.ts";
-import { ContainerPool } from "./docker-pool.ts";
-import { DockerRuntime } from "./docker.ts";
 import { LocalRuntime } from "./local.ts";
 import type { Runtime, RuntimeOptions } from "./runtime.ts";
 
 export type CreateRuntimeOptions = RuntimeOptions & { config: Config };
 
-/** The process-wide Docker client and container pool, made on first use. */
-type DockerContext = { docker: Docker; pool?: ContainerPool };
-let context: DockerContext | undefined;
+/**
+ * The Docker side (dockerode and its dependencies: ~180 ms and several MB to load) is imported only when
+ * Docker may be used, so a local-only server starts fast and small.
+ */
+const dockerSide = () => import("./docker-context.ts");
+let dockerLoaded = false;
 
-function dockerContext(config: Config): DockerContext {
-  if (context) return context;
-  // dockerode reads DOCKER_HOST (and TLS settings) from the environment, else the local socket.
-  const docker = defaultDocker();
-  const pool =
-    config.POOL_SIZE > 0 ? new ContainerPool(docker, config, config.WORKSPACE_BASE, config.POOL_SIZE) : undefined;
-  context = { docker, pool };
-  return context;
+/** Whether an engine could be there at all: DOCKER_HOST is set or the default socket exists. */
+function engineMayExist(): boolean {
+  return Boolean(process.env.DOCKER_HOST) || existsSync("/var/run/docker.sock");
 }
 
 /** Whether Docker can serve sandboxes now: the engine answers and SANDBOX_IMAGE exists. */
 export async function dockerReady(config: Config): Promise<boolean> {
-  const { docker } = dockerContext(config);
-  return (await dockerAvailable(docker)) && (await imageExists(docker, config.SANDBOX_IMAGE));
+  if (!engineMayExist()) return false;
+  dockerLoaded = true;
+  return (await dockerSide()).dockerReady(config);
 }
 
 /**
@@ -36,28 +32,24 @@ export async function dockerReady(config: Config): Promise<boolean> {
 export async function createRuntime(kind: "docker" | "local" | "auto", opts: CreateRuntimeOptions): Promise<Runtime> {
   const useDocker = kind === "docker" || (kind === "auto" && (await dockerReady(opts.config)));
   if (useDocker) {
-    const { docker, pool } = dockerContext(opts.config);
-    pool?.fill();
-    return new DockerRuntime({ ...opts, docker, pool });
+    dockerLoaded = true;
+    return (await dockerSide()).createDockerRuntime(opts);
   }
   return new LocalRuntime({ ...opts, isolation: await chooseIsolation(opts.config) });
 }
 
 /**
  * Server start-up, for RUNTIME docker or auto: removes this server's sandbox containers (same
- * STATE_DIR) of an earlier run whose conversation is not live (live ones are re-attached by their runtime) and warms the pool. Does
- * nothing when Docker is not ready.
+ * STATE_DIR) of an earlier run whose conversation is not live (live ones are re-attached by their
+ * runtime) and warms the pool. Does nothing when Docker is not ready.
  */
 export async function prepareRuntimes(config: Config, liveConversationIds: Set<string>): Promise<void> {
   if (config.RUNTIME === "local" || !(await dockerReady(config))) return;
-  const { docker, pool } = dockerContext(config);
-  await removeOrphanContainers(docker, liveConversationIds, instanceId(config));
-  pool?.fill();
+  await (await dockerSide()).prepareDocker(config, liveConversationIds);
 }
 
 /** Server shutdown: removes the pooled containers (each runtime's close() removes its own). */
 export async function shutdownRuntimes(): Promise<void> {
-  const current = context;
-  context = undefined;
-  await current?.pool?.close();
+  if (!dockerLoaded) return;
+  await (await dockerSide()).shutdownDocker();
 }
