@@ -1,4 +1,4 @@
-import Anthropic, { APIConnectionError, APIError, APIUserAbortError } from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import type { ContentBlock, MessageParam, StopReason, Tool as ApiTool } from "@anthropic-ai/sdk/resources/messages";
 import type { Config } from "../config.ts";
 import type { ReplyUsage } from "./pricing.ts";
@@ -36,22 +36,38 @@ export class LlmError extends Error {
 
 const MAX_DELAY_MS = 60_000;
 
+/**
+ * The SDK is loaded with the first request, not at start: a server whose agents never run (or have not yet)
+ * starts faster and smaller. Its error classes are needed only after a request failed, when it is loaded.
+ */
+type Sdk = typeof import("@anthropic-ai/sdk");
+let sdk: Sdk | undefined;
+async function loadSdk(): Promise<Sdk> {
+  sdk ??= await import("@anthropic-ai/sdk");
+  return sdk;
+}
+
 /** The model behind one conversation: streaming Messages API calls with our own retry policy. */
 export class Llm {
-  private readonly client: Anthropic;
+  private client?: Anthropic;
 
   constructor(
     readonly model: string,
     private readonly config: Pick<Config, "LLM_API_KEY" | "LLM_BASE_URL" | "LLM_MAX_TOKENS" | "LLM_MAX_RETRIES" | "LLM_RETRY_MIN_MS">,
-  ) {
-    this.client = new Anthropic({
-      apiKey: config.LLM_API_KEY,
+  ) {}
+
+  private async getClient(): Promise<Anthropic> {
+    if (this.client) return this.client;
+    const { default: AnthropicClient } = await loadSdk();
+    this.client = new AnthropicClient({
+      apiKey: this.config.LLM_API_KEY,
       // Explicit, so that ANTHROPIC_BASE_URL in the server's environment never redirects the agent.
-      baseURL: config.LLM_BASE_URL ?? "https://api.anthropic.com",
+      baseURL: this.config.LLM_BASE_URL ?? "https://api.anthropic.com",
       // Our retries are the ones that count (they drive the rate_limited state).
       maxRetries: 0,
       logLevel: "off",
     });
+    return this.client;
   }
 
   /** One model turn, retried with exponential backoff on 429, 5xx, overloaded and connection errors. */
@@ -61,7 +77,7 @@ export class Llm {
       try {
         return await this.once(request, options.signal);
       } catch (error) {
-        if (options.signal.aborted || error instanceof APIUserAbortError) throw abortError();
+        if (options.signal.aborted || (sdk && error instanceof sdk.APIUserAbortError)) throw abortError();
         const failure = describe(error);
         if (!failure.retryable) throw new LlmError(failure.text, failure.contextTooLong);
         if (attempt >= maxRetries) throw new LlmError(`the LLM request failed after ${maxRetries + 1} attempts: ${failure.text}`);
@@ -73,7 +89,8 @@ export class Llm {
   }
 
   private async once(request: LlmRequest, signal: AbortSignal): Promise<LlmReply> {
-    const stream = this.client.messages.stream(
+    const client = await this.getClient();
+    const stream = client.messages.stream(
       {
         model: this.model,
         max_tokens: this.config.LLM_MAX_TOKENS,
@@ -102,8 +119,9 @@ type Failure = { text: string; retryable: boolean; contextTooLong: boolean };
 const RETRYABLE_TYPES = new Set(["overloaded_error", "api_error", "rate_limit_error", "timeout_error"]);
 
 function describe(error: unknown): Failure {
-  if (error instanceof APIConnectionError) return { text: `cannot reach the LLM (${error.message})`, retryable: true, contextTooLong: false };
-  if (error instanceof APIError) {
+  if (!sdk) return { text: error instanceof Error ? error.message : String(error), retryable: false, contextTooLong: false };
+  if (error instanceof sdk.APIConnectionError) return { text: `cannot reach the LLM (${error.message})`, retryable: true, contextTooLong: false };
+  if (error instanceof sdk.APIError) {
     const status = error.status;
     const text = `${status ?? "stream"} ${error.type ?? "error"}: ${error.apiMessage ?? error.message}`;
     const retryable = status === undefined ? RETRYABLE_TYPES.has(error.type ?? "") : status === 408 || status === 429 || status >= 500;
@@ -114,7 +132,7 @@ function describe(error: unknown): Failure {
 }
 
 function retryAfterMs(error: unknown): number | undefined {
-  if (!(error instanceof APIError) || !error.headers) return undefined;
+  if (!sdk || !(error instanceof sdk.APIError) || !error.headers) return undefined;
   const ms = Number(error.headers.get("retry-after-ms"));
   if (Number.isFinite(ms) && ms > 0) return ms;
   const seconds = Number(error.headers.get("retry-after"));
@@ -133,7 +151,7 @@ function abortError(): Error {
 }
 
 export function isAbort(error: unknown): boolean {
-  return error instanceof DOMException ? error.name === "AbortError" : error instanceof APIUserAbortError;
+  return error instanceof DOMException ? error.name === "AbortError" : sdk !== undefined && error instanceof sdk.APIUserAbortError;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
