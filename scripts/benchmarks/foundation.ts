@@ -68,8 +68,13 @@ export async function benchFoundation(): Promise<void> {
       const isThink = (f: Frame) => f.observation === "think";
       await roundTrips(ws, 300, thinkMessage, isThink);
       const thinkUs = await roundTrips(ws, 3000, thinkMessage, isThink);
+      // The stored action coming back is the measure: one validated commit, then the publish.
+      const isStoredThink = (f: Frame) => f.action === "think" && typeof f.id === "number";
+      const storedUs = await roundTrips(ws, 3000, thinkMessage, isStoredThink);
       ws.close();
-      record("WS round-trip of think, p50 (action stored → observation back)", median(thinkUs), "µs", "raw echo + 1 raw commit", median(echoUs) + median(commitUs), { ratio: 1.3, lowerIsBetter: true });
+      record("WS round-trip of think, p50 (sent → stored action back)", median(storedUs), "µs", "raw echo + 1 raw commit", median(echoUs) + median(commitUs), { ratio: 1.3, lowerIsBetter: true });
+      // Its observation needs a second commit (the executor's answer).
+      record("WS round-trip of think, p50 (sent → observation back)", median(thinkUs), "µs", "raw echo + 2 raw commits", median(echoUs) + 2 * median(commitUs), { ratio: 1.3, lowerIsBetter: true });
       record("WS round-trip of think, p99", percentile(thinkUs, 99), "µs", "raw echo p99 + commit p99", percentile(echoUs, 99) + percentile(commitUs, 99), { lowerIsBetter: true });
 
       const perSecond = await eventThroughput(server.wsUrl, 8, 3000, 200);
