@@ -69,6 +69,21 @@ describe("confirmation mode", () => {
     await client.nextFrame(stateChange("awaiting_user_confirmation"));
     client.send({ action: "change_agent_state", args: { agent_state: "user_rejected" } });
     expect(((await client.waitFor(resultOf(browse.id as number)))[0] as Frame).observation).toBe("user_rejected");
+    // A write outside the workspace and a read of a secret file: held, then rejected (the path check
+    // would refuse them anyway; the point is that nothing runs before the user answers).
+    for (const [action, args] of [
+      ["write", { path: "/etc/bunhands-held.txt", content: "x" }],
+      ["read", { path: "/root/.ssh/id_rsa" }],
+    ] as const) {
+      const holds = client.frames.filter(stateChange("awaiting_user_confirmation")).length;
+      client.send({ action, args });
+      const held = await client.nextFrame(isActionFrame(action));
+      expect(held.security_risk).toBe(2);
+      await client.waitFor(stateChange("awaiting_user_confirmation"), holds + 1);
+      expect(client.frames.some(resultOf(held.id as number))).toBe(false);
+      client.send({ action: "change_agent_state", args: { agent_state: "user_rejected" } });
+      expect(((await client.waitFor(resultOf(held.id as number)))[0] as Frame).observation).toBe("user_rejected");
+    }
     client.close();
   });
 
