@@ -156,3 +156,21 @@ describe("titles", () => {
     client.close();
   });
 });
+
+describe("sending to a conversation's clients", () => {
+  test("send reaches every client of that conversation only, and stores nothing", async () => {
+    const server = await serve();
+    const a = await connectClient(server.wsUrl);
+    const id = String((await a.nextFrame(connected)).conversation_id);
+    const b = await connectClient(server.wsUrl, { conversation_id: id });
+    await b.nextFrame(connected);
+    const other = await connectClient(server.wsUrl);
+    await other.nextFrame(connected);
+    server.handle.manager.send(id, { status_update: true, type: "info", id: "STATUS$TEST", message: "hello clients" });
+    for (const client of [a, b]) expect((await client.nextFrame((f) => f.id === "STATUS$TEST")).message).toBe("hello clients");
+    await Bun.sleep(100);
+    expect(other.frames.some((f) => f.id === "STATUS$TEST")).toBe(false);
+    expect(server.handle.store.latestId(id)).toBe(-1);
+    for (const client of [a, b, other]) client.close();
+  });
+});

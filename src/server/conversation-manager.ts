@@ -2,7 +2,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Config } from "../config.ts";
 import type { ConversationRecord, EventStore } from "../events/store.ts";
-import { EventStream, type Publisher } from "../events/stream.ts";
+import { conversationTopic, EventStream, type Publisher } from "../events/stream.ts";
 import { log } from "../log.ts";
 import { AgentSession } from "./agent-session.ts";
 import type { RiskRater } from "./confirmation-gate.ts";
@@ -77,6 +77,7 @@ export class ConversationManager {
     if (!record) throw new ConversationError("not_found", `conversation ${id} does not exist`);
     this.ensureCapacity();
     const stream = new EventStream(id, this.deps.store, this.deps.publish);
+    stream.subscribe(() => this.deps.metrics.eventsStored++);
     const session = AgentSession.open(record, { ...this.deps, stream });
     const entry: Live = { session, clients: 0, idleSince: Date.now() };
     this.live.set(id, entry);
@@ -101,6 +102,11 @@ export class ConversationManager {
   /** Stored events after an id, as wire JSON (replay). */
   storedEventsAfter(id: string, afterId: number, limit?: number): Array<{ id: number; json: string }> {
     return this.deps.store.readJsonAfter(id, afterId, limit);
+  }
+
+  /** Sends a frame that is not stored (a status line, say) to every client of a conversation (the seed's send_message). */
+  send(id: string, frame: Record<string, unknown>): void {
+    this.deps.publish(conversationTopic(id), JSON.stringify(frame));
   }
 
   /** Adds a client to a conversation (the seed's add_conversation). */

@@ -46,7 +46,6 @@ export async function startServer(config: Config): Promise<ServerHandle> {
     store,
     metrics,
     publish: (topic, frame) => {
-      metrics.eventsStored++;
       server?.publish(topic, frame);
     },
     rate: (action, ctx) => analyzer.analyze(action, ctx),
