@@ -4,6 +4,7 @@ import type { Db } from "../db/client.ts";
 import { conversations, events } from "../db/schema.ts";
 import type { NewEvent, StoredEvent } from "./schema.ts";
 import type { CommittedEvent, ConversationRecord, EventRange, EventStore } from "./store.ts";
+import { fromWireJson, toWireJson } from "./serialize.ts";
 
 export type SqliteStoreOptions = {
   /** Applied to each event's JSON before it is written and published: secrets never reach a row or a socket. */
@@ -176,10 +177,10 @@ export class SqliteEventStore implements EventStore {
   }
 
   private insert(conversationId: string, event: StoredEvent): CommittedEvent {
-    const plain = JSON.stringify(event);
+    const plain = toWireJson(event);
     const json = this.options.redactJson ? this.options.redactJson(plain) : plain;
     this.insertEvent.run(conversationId, event.id, json);
-    return { event: json === plain ? event : (JSON.parse(json) as StoredEvent), json };
+    return { event: json === plain ? event : fromWireJson(json), json };
   }
 
   private nextId(conversationId: string): number {
@@ -205,7 +206,7 @@ export class SqliteEventStore implements EventStore {
       .orderBy(range.reverse ? desc(events.id) : asc(events.id))
       .limit(range.limit ?? 100)
       .all()
-      .map((row) => JSON.parse(row.json) as StoredEvent);
+      .map((row) => fromWireJson(row.json));
   }
 
   readJsonAfter(conversationId: string, afterId: number, limit = -1): Array<{ id: number; json: string }> {
