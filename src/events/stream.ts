@@ -35,10 +35,6 @@ export class EventStream {
     });
   }
 
-  appendMany(events: NewEvent[]): Promise<StoredEvent[]> {
-    return this.store.append(this.conversationId, events.map(this.annotate)).then((committed) => committed.map((c) => this.deliver(c.event, c.json)));
-  }
-
   /** Sends a status frame (never stored) to every client of the conversation: runtime progress, LLM retries. */
   publishStatus(status: { type: "info" | "error"; id: string; message: string }): void {
     this.publish(this.topic, JSON.stringify({ status_update: true, ...status }));

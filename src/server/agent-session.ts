@@ -69,7 +69,8 @@ export class AgentSession {
 
   /** True while the agent or the sandbox is working (not to be closed as idle). */
   get active(): boolean {
-    return WORKING_STATES.has(this.controller.state) || this.executor.active || this.gate.waiting > 0;
+    // An action held for confirmation counts as in flight in the executor.
+    return WORKING_STATES.has(this.controller.state) || this.executor.active;
   }
 
   /** True while a command or file action is executing (a shutdown lets it finish within its grace). */

@@ -28,10 +28,6 @@ export class ConfirmationGate {
     this.unsubscribe = stream.subscribe((event) => this.onEvent(event));
   }
 
-  get waiting(): number {
-    return this.held.length;
-  }
-
   async check(event: ActionEvent): Promise<GateVerdict> {
     if (!this.enabled) return { allowed: true };
     const verdict = this.rate({ action: event.action, args: event.args });

@@ -5,7 +5,7 @@ import type { ConversationManager } from "./conversation-manager.ts";
 import type { Metrics } from "./metrics.ts";
 import { Session, type SocketData } from "./session.ts";
 
-export { CLOSE_NOT_FOUND, CLOSE_TRY_AGAIN, type SocketData } from "./session.ts";
+export type { SocketData } from "./session.ts";
 
 export type SocketDeps = {
   manager: ConversationManager;
