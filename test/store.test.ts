@@ -40,6 +40,25 @@ describe("SqliteEventStore", () => {
     store.close();
   });
 
+  test("WAL checkpoints run on a worker thread, with SQLite's own in the commits only as a rare backstop", async () => {
+    const { store, file } = openStore();
+    const db = (store as unknown as { db: { $client: import("bun:sqlite").Database } }).db.$client;
+    expect((db.query("PRAGMA wal_autocheckpoint").get() as { wal_autocheckpoint: number }).wal_autocheckpoint).toBe(4000);
+    store.createConversation(conversation("wal"));
+    const initialBytes = Bun.file(file).size;
+    // ~1,000 commits write ~2,500 WAL pages: under the backstop, so only the worker copies them into the file.
+    const content = "x".repeat(300);
+    for (let i = 0; i < 1000; i++) {
+      await store.append("wal", [observation("run", content, {}, null)]);
+      if (i % 100 === 0) await Bun.sleep(1); // lets the worker's replies in, as gaps in real traffic do
+    }
+    const deadline = Date.now() + 5000;
+    while (Bun.file(file).size < initialBytes + 200_000 && Date.now() < deadline) await Bun.sleep(20);
+    expect(Bun.file(file).size).toBeGreaterThan(initialBytes + 200_000);
+    expect(store.latestId("wal")).toBe(999);
+    store.close();
+  });
+
   test("ids are contiguous per conversation under concurrent appends", async () => {
     const { store } = openStore();
     store.createConversation(conversation("a"));
@@ -142,6 +161,29 @@ describe("EventStream", () => {
     await stream.append(action("user", "think", { thought: "t" }));
     await stream.append(observation("think", "", {}, 0));
     expect((await waiting).cause).toBe(0);
+  });
+
+  test("an action answered inline is stored with its observation in one commit, the cause set in the write", async () => {
+    const { store } = openStore();
+    store.createConversation(conversation("i"));
+    const frames: Array<{ id: number; cause?: number; tool_call_id?: string }> = [];
+    const stream = new EventStream("i", store, (_topic, frame) => frames.push(JSON.parse(frame)));
+    stream.answerInline = (a) => (a.action === "think" ? { ...observation("think", "", {}, null), tool_call_id: a.tool_call_id } : undefined);
+    await stream.append(action("user", "run", { command: "true" }));
+    // Two thinks queued in the same turn: each answer must follow its own action, not the other one.
+    const [first, second] = await Promise.all([
+      stream.append(action("agent", "think", { thought: "a" }, "", { tool_call_id: "t1" })),
+      stream.append(action("agent", "think", { thought: "b" }, "", { tool_call_id: "t2" })),
+    ]);
+    expect([first.id, second.id]).toEqual([1, 3]);
+    expect(frames.map((f) => [f.id, f.cause, f.tool_call_id])).toEqual([
+      [0, undefined, undefined],
+      [1, undefined, "t1"],
+      [2, 1, "t1"],
+      [3, undefined, "t2"],
+      [4, 3, "t2"],
+    ]);
+    expect(store.read("i").map((e) => ("cause" in e ? e.cause : "action"))).toEqual(["action", "action", 1, "action", 3]);
   });
 
   test("secrets are masked before the event is stored or published", async () => {

@@ -1,8 +1,9 @@
 import type { Statement } from "bun:sqlite";
 import { and, asc, count, desc, eq, getTableName, gte, inArray, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { WalCheckpointer } from "../db/wal-checkpointer.ts";
 import { conversations, events } from "../db/schema.ts";
-import type { NewEvent, StoredEvent } from "./schema.ts";
+import type { NewEvent, NewObservationEvent, StoredEvent } from "./schema.ts";
 import type { CommittedEvent, ConversationRecord, EventRange, EventStore } from "./store.ts";
 import { fromWireJson, toWireJson } from "./serialize.ts";
 
@@ -14,6 +15,8 @@ export type SqliteStoreOptions = {
 type PendingAppend = {
   conversationId: string;
   events: NewEvent[];
+  /** Stored right after `events`, with the id of the last of them as its `cause`. */
+  answer?: NewObservationEvent;
   resolve: (stored: CommittedEvent[]) => void;
   reject: (error: unknown) => void;
 };
@@ -32,6 +35,8 @@ export class SqliteEventStore implements EventStore {
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
+  private readonly checkpointer: WalCheckpointer | undefined;
+  private readonly writeBatch: (batch: PendingAppend[], timestamp: string, reserved: Map<string, number>) => CommittedEvent[][];
 
   // The two statements on the hot path are bun:sqlite prepared statements: Drizzle's per-call mapping
   // costs more than the commit itself here. Everything else goes through Drizzle.
@@ -55,6 +60,9 @@ export class SqliteEventStore implements EventStore {
       .from(events)
       .where(eq(events.conversationId, sql.placeholder("c")))
       .prepare();
+    this.writeBatch = db.$client.transaction((batch: PendingAppend[], timestamp: string, reserved: Map<string, number>) => this.insertBatch(batch, timestamp, reserved));
+    const file = db.$client.filename;
+    this.checkpointer = file && file !== ":memory:" ? new WalCheckpointer(db.$client, file) : undefined;
   }
 
   createConversation(record: ConversationRecord): void {
@@ -118,10 +126,10 @@ export class SqliteEventStore implements EventStore {
     return this.db.select({ n: count() }).from(events).get()?.n ?? 0;
   }
 
-  append(conversationId: string, newEvents: NewEvent[]): Promise<CommittedEvent[]> {
+  append(conversationId: string, newEvents: NewEvent[], answer?: NewObservationEvent): Promise<CommittedEvent[]> {
     if (this.closed) return Promise.reject(new Error("the event store is closed"));
     return new Promise((resolve, reject) => {
-      this.queue.push({ conversationId, events: newEvents, resolve, reject });
+      this.queue.push({ conversationId, events: newEvents, answer, resolve, reject });
       if (this.flushScheduled) return;
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -150,30 +158,37 @@ export class SqliteEventStore implements EventStore {
   }
 
   private commit(batch: PendingAppend[]): CommittedEvent[][] {
-    const timestamp = new Date().toISOString();
     const reserved = new Map<string, number>();
-    const results = this.db.$client.transaction(() => {
-      const touched = new Set<string>();
-      const stored = batch.map((item) => {
-        let next = reserved.get(item.conversationId) ?? this.nextId(item.conversationId);
-        const itemEvents = item.events.map((event) => this.insert(item.conversationId, { id: next++, timestamp, ...event } as StoredEvent));
-        reserved.set(item.conversationId, next);
-        touched.add(item.conversationId);
-        return itemEvents;
-      });
-      const now = Date.now();
-      for (const id of touched) {
-        // last_activity_at only orders the conversation list: once a second per conversation is enough,
-        // and it keeps an index update off most commits.
-        if (now - (this.lastTouched.get(id) ?? 0) < TOUCH_EVERY_MS) continue;
-        this.touchConversation.run(timestamp, id);
-        this.lastTouched.set(id, now);
-      }
-      return stored;
-    })();
+    const results = this.writeBatch(batch, new Date().toISOString(), reserved);
     // Only a committed transaction advances the id counters.
     for (const [id, next] of reserved) this.nextIds.set(id, next);
+    this.checkpointer?.committed();
     return results;
+  }
+
+  /** The body of one commit (run inside `writeBatch`, bun:sqlite's transaction wrapper, made once). */
+  private insertBatch(batch: PendingAppend[], timestamp: string, reserved: Map<string, number>): CommittedEvent[][] {
+    const touched = new Set<string>();
+    const stored = batch.map((item) => {
+      let next = reserved.get(item.conversationId) ?? this.nextId(item.conversationId);
+      const itemEvents = item.events.map((event) => this.insert(item.conversationId, { id: next++, timestamp, ...event } as StoredEvent));
+      if (item.answer) {
+        const cause = next - 1;
+        itemEvents.push(this.insert(item.conversationId, { id: next++, timestamp, ...item.answer, cause } as StoredEvent));
+      }
+      reserved.set(item.conversationId, next);
+      touched.add(item.conversationId);
+      return itemEvents;
+    });
+    const now = Date.now();
+    for (const id of touched) {
+      // last_activity_at only orders the conversation list: once a second per conversation is enough,
+      // and it keeps an index update off most commits.
+      if (now - (this.lastTouched.get(id) ?? 0) < TOUCH_EVERY_MS) continue;
+      this.touchConversation.run(timestamp, id);
+      this.lastTouched.set(id, now);
+    }
+    return stored;
   }
 
   private insert(conversationId: string, event: StoredEvent): CommittedEvent {
@@ -223,6 +238,7 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) return;
     this.flush();
     this.closed = true;
+    this.checkpointer?.close();
     this.db.$client.close();
   }
 }

@@ -1,4 +1,4 @@
-import type { NewEvent, StoredEvent } from "./schema.ts";
+import type { NewEvent, NewObservationEvent, StoredEvent } from "./schema.ts";
 
 /** A stored event with the exact JSON that was written and is sent on the wire. */
 export type CommittedEvent = { event: StoredEvent; json: string };
@@ -41,9 +41,11 @@ export interface EventStore {
   conversationIdsInState(states: readonly string[]): string[];
   /**
    * Stores events; ids are assigned here, contiguous per conversation. Resolves after the commit with each
-   * event and its wire JSON (serialized once, for both the row and the publish).
+   * event and its wire JSON (serialized once, for both the row and the publish). An `answer` is stored in
+   * the same commit right after them, its `cause` set to the id of the last one: an action and its
+   * observation in one write when the observation needs no I/O.
    */
-  append(conversationId: string, events: NewEvent[]): Promise<CommittedEvent[]>;
+  append(conversationId: string, events: NewEvent[], answer?: NewObservationEvent): Promise<CommittedEvent[]>;
   /** Stored events of a range, ascending unless `reverse`. */
   read(conversationId: string, range?: EventRange): StoredEvent[];
   /** The wire JSON of every event with id > afterId, ascending: replay without re-serializing. */

@@ -1,6 +1,6 @@
 import type { CommittedEvent, EventStore } from "./store.ts";
-import type { NewEvent, ObservationEvent, StoredEvent } from "./schema.ts";
-import { isObservation } from "./schema.ts";
+import type { NewActionEvent, NewEvent, NewObservationEvent, ObservationEvent, StoredEvent } from "./schema.ts";
+import { isAction, isObservation } from "./schema.ts";
 
 export type EventListener = (event: StoredEvent) => void;
 /** Sends a frame to every socket subscribed to a topic (Bun's server.publish). */
@@ -19,6 +19,11 @@ export class EventStream {
   private readonly listeners = new Set<EventListener>();
   /** Applied to each event before it is stored (the session rates actions here: `security_risk`). */
   annotate: (event: NewEvent) => NewEvent = (event) => event;
+  /**
+   * The observation of an action that needs no I/O (think), or undefined. It is stored in the action's own
+   * commit: one write instead of two, and both frames leave together (the action executor sets this).
+   */
+  answerInline: (action: NewActionEvent) => NewObservationEvent | undefined = () => undefined;
 
   constructor(
     readonly conversationId: string,
@@ -28,10 +33,15 @@ export class EventStream {
     this.topic = conversationTopic(conversationId);
   }
 
+  /** Resolves with the stored event (an action answered inline is delivered before its observation). */
   append(event: NewEvent): Promise<StoredEvent> {
-    return this.store.append(this.conversationId, [this.annotate(event)]).then((committed) => {
-      const only = committed[0] as CommittedEvent;
-      return this.deliver(only.event, only.json);
+    const annotated = this.annotate(event);
+    const answer = isAction(annotated) ? this.answerInline(annotated) : undefined;
+    return this.store.append(this.conversationId, [annotated], answer).then((committed) => {
+      const [first, second] = committed as [CommittedEvent, CommittedEvent | undefined];
+      const stored = this.deliver(first.event, first.json);
+      if (second) this.deliver(second.event, second.json);
+      return stored;
     });
   }
 

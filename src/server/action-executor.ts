@@ -1,6 +1,6 @@
 import type { Config } from "../config.ts";
 import { errorObservation, observation } from "../events/factory.ts";
-import type { ActionEvent, EditArgs, NewObservationEvent, ReadArgs, RunArgs, StoredEvent, WriteArgs } from "../events/schema.ts";
+import type { ActionEvent, EditArgs, NewActionEvent, NewObservationEvent, ReadArgs, RunArgs, StoredEvent, WriteArgs } from "../events/schema.ts";
 import { isAction } from "../events/schema.ts";
 import type { EventStream } from "../events/stream.ts";
 import { log, logs } from "../log.ts";
@@ -15,8 +15,11 @@ import type { Metrics } from "./metrics.ts";
 
 const ALLOWED = { allowed: true } as const;
 
-/** Actions the environment answers (the agent controller answers message, finish and change_agent_state). */
-const EXECUTABLE = new Set(["run", "read", "write", "edit", "browse", "think"]);
+/**
+ * Actions the environment answers after they are stored (the agent controller answers message, finish and
+ * change_agent_state; think is answered inline, in the action's own commit).
+ */
+const EXECUTABLE = new Set(["run", "read", "write", "edit", "browse"]);
 
 export type ExecutorDeps = {
   stream: EventStream;
@@ -42,6 +45,7 @@ export class ActionExecutor {
     this.roots = { host: deps.runtime.hostWorkspace, sandbox: deps.runtime.sandboxWorkspace };
     this.editor = new FileEditor(this.roots);
     this.unsubscribe = deps.stream.subscribe((event) => this.onEvent(event));
+    deps.stream.answerInline = (action) => this.answerInline(action);
   }
 
   /** True while any action is being executed or awaits confirmation. */
@@ -56,21 +60,32 @@ export class ActionExecutor {
 
   close(): void {
     this.unsubscribe();
+    this.deps.stream.answerInline = () => undefined;
+  }
+
+  /** think needs nothing from the sandbox and is never held for confirmation (its risk is none). */
+  private answerInline(action: NewActionEvent): NewObservationEvent | undefined {
+    if (action.action !== "think") return undefined;
+    return { ...observation("think", "", {}, null), ...(action.tool_call_id ? { tool_call_id: action.tool_call_id } : {}) };
   }
 
   private onEvent(event: StoredEvent): void {
     if (!isAction(event)) return;
     this.deps.metrics.countAction(event.action);
+    if (event.action === "think") return this.answered(event, 0);
     if (!EXECUTABLE.has(event.action)) return;
     this.inFlight++;
     const started = performance.now();
     const work = event.action === "run" ? this.inShellLane(() => this.answer(event)) : this.answer(event);
     void work.finally(() => {
       this.inFlight--;
-      const seconds = (performance.now() - started) / 1000;
-      this.deps.metrics.observeLatency(event.action, seconds);
-      if (logs("info")) log.info("action", { conversation_id: this.deps.stream.conversationId, id: event.id, action: event.action, source: event.source, ms: Math.round(seconds * 10_000) / 10 });
+      this.answered(event, (performance.now() - started) / 1000);
     });
+  }
+
+  private answered(event: ActionEvent, seconds: number): void {
+    this.deps.metrics.observeLatency(event.action, seconds);
+    if (logs("info")) log.info("action", { conversation_id: this.deps.stream.conversationId, id: event.id, action: event.action, source: event.source, ms: Math.round(seconds * 10_000) / 10 });
   }
 
   private inShellLane(task: () => Promise<void>): Promise<void> {
@@ -131,8 +146,6 @@ export class ActionExecutor {
         const result = await browse(String(args.url), { timeoutMs: config.BROWSE_TIMEOUT_S * 1000, maxBytes: config.BROWSE_MAX_BYTES, outputCapChars: config.OUTPUT_CAP_CHARS });
         return observation("browse", result.content, { url: result.url, status_code: result.status_code }, event.id);
       }
-      case "think":
-        return observation("think", "", {}, event.id);
       default:
         return errorObservation(event.id, `the environment does not execute ${event.action} actions`, "NOT_EXECUTABLE");
     }

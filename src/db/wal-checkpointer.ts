@@ -1,0 +1,89 @@
+import type { Database } from "bun:sqlite";
+import { log } from "../log.ts";
+
+export type CheckpointRequest = { type: "checkpoint"; file: string } | { type: "close" };
+export type CheckpointReply = { type: "done"; busy: number; log: number; checkpointed: number } | { type: "failed"; error: string };
+
+/** SQLite's own default: an automatic checkpoint in the commit that takes the WAL to this many pages. */
+const SQLITE_DEFAULT_PAGES = 1000;
+/** With the worker copying pages in the background, the commit's own checkpoint is only the backstop. */
+const BACKSTOP_PAGES = 4000;
+
+/**
+ * Keeps most WAL checkpoint work off the event loop. SQLite's automatic checkpoint runs inside whichever commit
+ * takes the WAL to 1000 pages (every ~400 commits of the event store) and holds that commit, and everything
+ * waiting on the event loop, for a millisecond or more: two fsyncs and the page copies. That was the p99 of
+ * every round trip. Here, after every `everyCommits` commits, a worker thread with its own connection runs a
+ * PASSIVE checkpoint, which copies the pages without blocking writers. A PASSIVE checkpoint cannot restart
+ * the WAL while writes keep coming, so the connection's own automatic checkpoint stays on as a backstop at
+ * 4000 pages: four times rarer, and it finds most pages already copied. The worker starts with the first
+ * checkpoint, so an idle server does not pay for its thread. If it cannot run, SQLite's default comes back.
+ */
+/**
+ * From source the worker sits beside this file. In the executable (scripts/build names it as a second
+ * entrypoint) this module is inlined into /$bunfs/root/bunhands and the worker is stored as db/checkpoint-worker.
+ */
+function workerUrl(): string {
+  const compiled = import.meta.path.startsWith("/$bunfs/");
+  return new URL(compiled ? "./db/checkpoint-worker.ts" : "./checkpoint-worker.ts", import.meta.url).href;
+}
+
+export class WalCheckpointer {
+  private worker: Worker | undefined;
+  private commitsSince = 0;
+  private running = false;
+  private failed = false;
+
+  constructor(
+    private readonly sqlite: Database,
+    private readonly file: string,
+    private readonly everyCommits = 200,
+  ) {
+    sqlite.exec(`PRAGMA wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+  }
+
+  /** Called after each commit of the server's connection. */
+  committed(): void {
+    this.commitsSince++;
+    if (this.running || this.failed || this.commitsSince < this.everyCommits) return;
+    this.checkpoint();
+  }
+
+  close(): void {
+    if (!this.worker) return;
+    this.worker.postMessage({ type: "close" } satisfies CheckpointRequest);
+    this.worker = undefined;
+  }
+
+  private checkpoint(): void {
+    this.commitsSince = 0;
+    this.running = true;
+    try {
+      this.worker ??= this.startWorker();
+      this.worker.postMessage({ type: "checkpoint", file: this.file } satisfies CheckpointRequest);
+    } catch (error) {
+      this.fallBack(String(error));
+    }
+  }
+
+  private startWorker(): Worker {
+    // `ref: false`: the worker must not keep the process alive.
+    const worker = new Worker(workerUrl(), { ref: false });
+    worker.onmessage = (message: MessageEvent<CheckpointReply>) => {
+      this.running = false;
+      if (message.data.type === "failed") this.fallBack(message.data.error);
+    };
+    worker.onerror = (event) => this.fallBack(event.message);
+    return worker;
+  }
+
+  private fallBack(reason: string): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.running = false;
+    log.warn("WAL checkpoints on a worker thread failed; SQLite checkpoints in the commits as by default", { error: reason });
+    this.worker?.terminate();
+    this.worker = undefined;
+    this.sqlite.exec(`PRAGMA wal_autocheckpoint = ${SQLITE_DEFAULT_PAGES}`);
+  }
+}
