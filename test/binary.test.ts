@@ -11,6 +11,7 @@ import pkg from "../package.json";
 import { ensureBinary } from "../scripts/benchmarks/binary-build.ts";
 import { describeSettings } from "../src/config.ts";
 import { DATABASE_FILE } from "../src/db/client.ts";
+import { reply, startFakeAnthropic, toolUse } from "./support/fake-anthropic.ts";
 import { tempDir } from "./support/temp.ts";
 import { answers, connectClient, type Frame, type TestClient } from "./support/ws-client.ts";
 
@@ -47,8 +48,8 @@ async function runToEnd(args: string[]): Promise<{ code: number; stdout: string;
 type Served = { proc: Subprocess<"ignore", "pipe", "pipe">; url: string; wsUrl: string; stderr: () => string };
 
 /** Starts `bunhands serve` on a free port and waits for its "listening on" line. */
-async function serve(port = 0): Promise<Served> {
-  const proc = Bun.spawn([binary, "serve"], { cwd: join(dir.path, "app"), env: binaryEnv({ PORT: String(port) }), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
+async function serve(port = 0, extraEnv: Record<string, string> = {}): Promise<Served> {
+  const proc = Bun.spawn([binary, "serve"], { cwd: join(dir.path, "app"), env: binaryEnv({ PORT: String(port), ...extraEnv }), stdin: "ignore", stdout: "pipe", stderr: "pipe" });
   let errText = "";
   void (async () => {
     for await (const chunk of proc.stderr) errText += new TextDecoder().decode(chunk);
@@ -149,6 +150,49 @@ describe("the compiled binary, alone in an empty folder, without Bun on PATH", (
       server.proc.kill("SIGKILL");
     }
   }, 60_000);
+
+  test("what it loads on demand works from inside it: the Anthropic SDK, the Docker client, the WAL checkpoint worker", async () => {
+    const fake = await startFakeAnthropic((request) => (request.body.messages.length === 1 ? reply(toolUse("execute_bash", { command: "echo from-the-agent" })) : reply(toolUse("finish", { message: "done" }))));
+    const stateDir = join(dir.path, "state-on-demand");
+    const server = await serve(0, { STATE_DIR: stateDir, LLM_API_KEY: "test-key-on-demand", LLM_BASE_URL: fake.url, DOCKER_HOST: `unix://${join(dir.path, "no-engine.sock")}`, POOL_SIZE: "0" });
+    try {
+      // The SDK (its own entrypoint): an agent task runs to its end through the fake LLM.
+      const agentClient = await connectClient(server.wsUrl);
+      await agentClient.nextFrame((f) => f.type === "connected");
+      agentClient.send({ action: "start", args: { task: "say hello from the agent" } });
+      const ran = await agentClient.nextFrame((f) => f.observation === "run", 30_000);
+      expect(String(ran.content).trim()).toBe("from-the-agent");
+      await agentClient.nextFrame((f) => f.observation === "agent_state_changed" && (f.extras as Record<string, unknown>).agent_state === "finished", 30_000);
+
+      // The checkpoint worker: 250 single commits write ~600 WAL pages, under SQLite's own 4000-page backstop,
+      // so only the worker copies them into the database file.
+      const databaseFile = join(stateDir, DATABASE_FILE);
+      const sizeBefore = Bun.file(databaseFile).size;
+      for (let i = 0; i < 250; i++) {
+        agentClient.send({ action: "think", args: { thought: `thought ${i} ${"x".repeat(300)}` } });
+        await agentClient.nextFrame((f) => f.observation === "think", 10_000);
+      }
+      const deadline = Date.now() + 10_000;
+      while (Bun.file(databaseFile).size <= sizeBefore + 100_000 && Date.now() < deadline) await Bun.sleep(50);
+      expect(Bun.file(databaseFile).size).toBeGreaterThan(sizeBefore + 100_000);
+      agentClient.close();
+
+      // The Docker client (its own entrypoint): a docker conversation reaches dockerode, which names the missing engine.
+      const dockerClient = await connectClient(server.wsUrl);
+      await dockerClient.nextFrame((f) => f.type === "connected");
+      dockerClient.send({ action: "initialize", args: { runtime: "docker" } });
+      dockerClient.send({ action: "run", args: { command: "echo hi" } });
+      const failed = await dockerClient.nextFrame((f) => f.observation === "error", 20_000);
+      expect(String(failed.content)).toContain("no-engine.sock");
+      dockerClient.close();
+
+      expect(server.stderr()).not.toContain("WAL checkpoints on a worker thread failed");
+      expect(server.stderr()).not.toContain("test-key-on-demand");
+    } finally {
+      server.proc.kill("SIGKILL");
+      await fake.stop();
+    }
+  }, 90_000);
 
   test("kill -9 while clients send actions: after a restart every event any client received is stored, and the conversation goes on", async () => {
     const first = await serve();

@@ -1,5 +1,6 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import type { ContentBlock, MessageParam, StopReason, Tool as ApiTool } from "@anthropic-ai/sdk/resources/messages";
+import { loadAnthropicSdk } from "../entrypoints.ts";
 import type { Config } from "../config.ts";
 import type { ReplyUsage } from "./pricing.ts";
 
@@ -40,10 +41,10 @@ const MAX_DELAY_MS = 60_000;
  * The SDK is loaded with the first request, not at start: a server whose agents never run (or have not yet)
  * starts faster and smaller. Its error classes are needed only after a request failed, when it is loaded.
  */
-type Sdk = typeof import("@anthropic-ai/sdk");
+type Sdk = Awaited<ReturnType<typeof loadAnthropicSdk>>;
 let sdk: Sdk | undefined;
 async function loadSdk(): Promise<Sdk> {
-  sdk ??= await import("@anthropic-ai/sdk");
+  sdk ??= await loadAnthropicSdk();
   return sdk;
 }
 

@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { ENTRYPOINTS, entrypointUrl } from "../entrypoints.ts";
 import { log } from "../log.ts";
 
 export type CheckpointRequest = { type: "checkpoint"; file: string } | { type: "close" };
@@ -19,15 +20,6 @@ const BACKSTOP_PAGES = 4000;
  * 4000 pages: four times rarer, and it finds most pages already copied. The worker starts with the first
  * checkpoint, so an idle server does not pay for its thread. If it cannot run, SQLite's default comes back.
  */
-/**
- * From source the worker sits beside this file. In the executable (scripts/build names it as a second
- * entrypoint) this module is inlined into /$bunfs/root/bunhands and the worker is stored as db/checkpoint-worker.
- */
-function workerUrl(): string {
-  const compiled = import.meta.path.startsWith("/$bunfs/");
-  return new URL(compiled ? "./db/checkpoint-worker.ts" : "./checkpoint-worker.ts", import.meta.url).href;
-}
-
 export class WalCheckpointer {
   private worker: Worker | undefined;
   private commitsSince = 0;
@@ -68,7 +60,7 @@ export class WalCheckpointer {
 
   private startWorker(): Worker {
     // `ref: false`: the worker must not keep the process alive.
-    const worker = new Worker(workerUrl(), { ref: false });
+    const worker = new Worker(entrypointUrl(ENTRYPOINTS.checkpointWorker), { ref: false });
     worker.onmessage = (message: MessageEvent<CheckpointReply>) => {
       this.running = false;
       if (message.data.type === "failed") this.fallBack(message.data.error);

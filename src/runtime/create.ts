@@ -7,8 +7,9 @@ import type { Runtime, RuntimeOptions } from "./runtime.ts";
 export type CreateRuntimeOptions = RuntimeOptions & { config: Config };
 
 /**
- * The Docker side (dockerode and its dependencies: ~180 ms and several MB to load) is imported only when
- * Docker may be used, so a local-only server starts fast and small.
+ * The Docker side (dockerode and its dependencies: ~50 ms and several MB to load; in the executable an
+ * entrypoint of its own, see src/entrypoints.ts) is imported only when Docker may be used, so a local-only
+ * server starts fast and small.
  */
 const dockerSide = () => import("./docker-context.ts");
 let dockerLoaded = false;
@@ -33,7 +34,7 @@ export async function createRuntime(kind: "docker" | "local" | "auto", opts: Cre
   const useDocker = kind === "docker" || (kind === "auto" && (await dockerReady(opts.config)));
   if (useDocker) {
     dockerLoaded = true;
-    return (await dockerSide()).createDockerRuntime(opts);
+    return await (await dockerSide()).createDockerRuntime(opts);
   }
   return new LocalRuntime({ ...opts, isolation: await chooseIsolation(opts.config) });
 }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import Docker from "dockerode";
+import type Docker from "dockerode";
+import { loadDockerode } from "../entrypoints.ts";
 import type { Config } from "../config.ts";
 
 export const LABEL = "bunhands";
@@ -88,18 +89,18 @@ export async function removeOrphanContainers(docker: Docker, liveIds: Set<string
   return orphans.length;
 }
 
-let defaultClient: Docker | undefined;
+let defaultClient: Promise<Docker> | undefined;
 
 /** A client for the engine DOCKER_HOST names (else the local socket), made once. */
-export function defaultDocker(): Docker {
-  defaultClient ??= new Docker();
+export function defaultDocker(): Promise<Docker> {
+  defaultClient ??= loadDockerode().then(({ default: DockerClient }) => new DockerClient());
   return defaultClient;
 }
 
 const pingCache = new WeakMap<Docker, { at: number; ok: Promise<boolean> }>();
 
 /** Whether a Docker engine answers (ping with a short timeout; cached for a second per client). */
-export function dockerAvailable(docker: Docker = defaultDocker(), timeoutMs = 1500): Promise<boolean> {
+export function dockerAvailable(docker: Docker, timeoutMs = 1500): Promise<boolean> {
   const now = performance.now();
   const cached = pingCache.get(docker);
   if (cached && now - cached.at < 1000) return cached.ok;

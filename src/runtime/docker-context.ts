@@ -7,32 +7,32 @@ import type { Runtime, RuntimeOptions } from "./runtime.ts";
 
 /** The process-wide Docker client and container pool, made on first use. */
 type DockerContext = { docker: Docker; pool?: ContainerPool };
-let context: DockerContext | undefined;
+let context: Promise<DockerContext> | undefined;
 
-function dockerContext(config: Config): DockerContext {
-  if (context) return context;
+function dockerContext(config: Config): Promise<DockerContext> {
   // dockerode reads DOCKER_HOST (and TLS settings) from the environment, else the local socket.
-  const docker = defaultDocker();
-  const pool = config.POOL_SIZE > 0 ? new ContainerPool(docker, config, config.WORKSPACE_BASE, config.POOL_SIZE) : undefined;
-  context = { docker, pool };
+  context ??= defaultDocker().then((docker) => ({
+    docker,
+    pool: config.POOL_SIZE > 0 ? new ContainerPool(docker, config, config.WORKSPACE_BASE, config.POOL_SIZE) : undefined,
+  }));
   return context;
 }
 
 /** Whether Docker can serve sandboxes now: the engine answers and SANDBOX_IMAGE exists. */
 export async function dockerReady(config: Config): Promise<boolean> {
-  const { docker } = dockerContext(config);
+  const { docker } = await dockerContext(config);
   return (await dockerAvailable(docker)) && (await imageExists(docker, config.SANDBOX_IMAGE));
 }
 
-export function createDockerRuntime(opts: RuntimeOptions & { config: Config }): Runtime {
-  const { docker, pool } = dockerContext(opts.config);
+export async function createDockerRuntime(opts: RuntimeOptions & { config: Config }): Promise<Runtime> {
+  const { docker, pool } = await dockerContext(opts.config);
   pool?.fill();
   return new DockerRuntime({ ...opts, docker, pool });
 }
 
 /** Removes this server's orphan containers of an earlier run (live ones are re-attached) and warms the pool. */
 export async function prepareDocker(config: Config, liveConversationIds: Set<string>): Promise<void> {
-  const { docker, pool } = dockerContext(config);
+  const { docker, pool } = await dockerContext(config);
   await removeOrphanContainers(docker, liveConversationIds, instanceId(config));
   pool?.fill();
 }
@@ -41,5 +41,5 @@ export async function prepareDocker(config: Config, liveConversationIds: Set<str
 export async function shutdownDocker(): Promise<void> {
   const current = context;
   context = undefined;
-  await current?.pool?.close();
+  await (await current)?.pool?.close();
 }
