@@ -59,6 +59,18 @@ describe("SqliteEventStore", () => {
     store.close();
   });
 
+  test("closing the store while its worker checkpoints ends the worker cleanly and loses nothing", async () => {
+    const { store, file } = openStore();
+    store.createConversation(conversation("close"));
+    // 201 commits: the 200th starts the worker's first checkpoint, then the store closes at once.
+    for (let i = 0; i < 201; i++) await store.append("close", [observation("run", "x".repeat(300), {}, null)]);
+    store.close();
+    await Bun.sleep(300); // a late reply or failure of the worker would surface here as an error
+    const reopened = new SqliteEventStore(openDatabase(file));
+    expect(reopened.latestId("close")).toBe(200);
+    reopened.close();
+  });
+
   test("ids are contiguous per conversation under concurrent appends", async () => {
     const { store } = openStore();
     store.createConversation(conversation("a"));

@@ -15,6 +15,8 @@ self.onmessage = (message: MessageEvent<CheckpointRequest>) => {
   if (request.type === "close") {
     db?.close();
     db = undefined;
+    // The server's side ends the thread once it hears this.
+    self.postMessage({ type: "closed" } satisfies CheckpointReply);
     return;
   }
   try {

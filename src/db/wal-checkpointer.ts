@@ -3,7 +3,7 @@ import { ENTRYPOINTS, entrypointUrl } from "../entrypoints.ts";
 import { log } from "../log.ts";
 
 export type CheckpointRequest = { type: "checkpoint"; file: string } | { type: "close" };
-export type CheckpointReply = { type: "done"; busy: number; log: number; checkpointed: number } | { type: "failed"; error: string };
+export type CheckpointReply = { type: "done"; busy: number; log: number; checkpointed: number } | { type: "failed"; error: string } | { type: "closed" };
 
 /** SQLite's own default: an automatic checkpoint in the commit that takes the WAL to this many pages. */
 const SQLITE_DEFAULT_PAGES = 1000;
@@ -25,6 +25,7 @@ export class WalCheckpointer {
   private commitsSince = 0;
   private running = false;
   private failed = false;
+  private closed = false;
 
   constructor(
     private readonly sqlite: Database,
@@ -37,14 +38,21 @@ export class WalCheckpointer {
   /** Called after each commit of the server's connection. */
   committed(): void {
     this.commitsSince++;
-    if (this.running || this.failed || this.commitsSince < this.everyCommits) return;
+    if (this.running || this.failed || this.closed || this.commitsSince < this.everyCommits) return;
     this.checkpoint();
   }
 
+  /** Before the server's connection closes: the worker closes its own connection, then its thread ends. */
   close(): void {
-    if (!this.worker) return;
-    this.worker.postMessage({ type: "close" } satisfies CheckpointRequest);
+    this.closed = true;
+    const worker = this.worker;
     this.worker = undefined;
+    if (!worker) return;
+    worker.onerror = null;
+    worker.onmessage = (message: MessageEvent<CheckpointReply>) => {
+      if (message.data.type === "closed") worker.terminate();
+    };
+    worker.postMessage({ type: "close" } satisfies CheckpointRequest);
   }
 
   private checkpoint(): void {
@@ -70,7 +78,8 @@ export class WalCheckpointer {
   }
 
   private fallBack(reason: string): void {
-    if (this.failed) return;
+    // After close() the server's connection is gone: nothing to switch back.
+    if (this.failed || this.closed) return;
     this.failed = true;
     this.running = false;
     log.warn("WAL checkpoints on a worker thread failed; SQLite checkpoints in the commits as by default", { error: reason });
