@@ -1,9 +1,9 @@
 /**
  * Code that only some runs need is not part of the executable's main module: scripts/build compiles each of
  * these files as an entrypoint of its own, and it is read only when first used. The main module's size is
- * paid by every start (the Docker client and the Anthropic SDK were 60% of it: ~12 ms of start and ~1.5 MB of
- * idle memory, docs/benchmarks.md). Only third-party code goes here; our own modules must stay in the main module, or they would be
- * loaded twice with two copies of their state.
+ * paid by every start (the Docker client and the Anthropic SDK were 60% of it: ~12 ms of start and ~1.5 MB
+ * of idle memory, docs/benchmarks.md). Only third-party code goes here; our own modules must stay in the
+ * main module, or they would be loaded twice with two copies of their state.
  */
 export const ENTRYPOINTS = {
   dockerode: "vendor/dockerode.ts",
