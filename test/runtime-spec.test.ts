@@ -12,7 +12,7 @@ import { containerName, instanceId, removeOrphanContainers, startContainer } fro
 import { ContainerPool } from "../src/runtime/docker-pool.ts";
 import { DockerRuntime, SandboxUnavailableError } from "../src/runtime/docker.ts";
 import type { Runtime } from "../src/runtime/runtime.ts";
-import { CommandStillRunningError, NoCommandRunningError, ShellStartError } from "../src/runtime/shell.ts";
+import { CommandStillRunningError, NoCommandRunningError, ShellStartError } from "../src/runtime/shell-errors.ts";
 import {
   type RuntimeSettings,
   type SandboxBase,

@@ -1,7 +1,6 @@
 /** Shared pieces of the benchmarks: statistics and the one result table. */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { tempDir as tempFolder } from "../../test/support/temp.ts";
 
 export const ROOT = join(import.meta.dir, "../..");
 
@@ -78,7 +77,4 @@ export function printTable(): void {
   for (const l of lines) console.log(line(l));
 }
 
-export function tempDir(prefix = "bunhands-bench-"): { path: string; cleanup: () => void } {
-  const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
-}
+export const tempDir = (prefix = "bunhands-bench-") => tempFolder(prefix);

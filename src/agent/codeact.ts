@@ -14,8 +14,6 @@ export type AgentReply = {
   text: string;
   toolCalls: ToolUseBlock[];
   usage: ReplyUsage;
-  /** How much of the history was condensed to fit the budget. */
-  condensed: { elidedResults: number; droppedMessages: number };
 };
 
 /** How a tool call ended. */
@@ -68,7 +66,7 @@ export class CodeActAgent {
           .join("\n")
           .trim();
         const toolCalls = reply.content.filter((b): b is ToolUseBlock => b.type === "tool_use");
-        return { text, toolCalls, usage: reply.usage, condensed: { elidedResults: fitted.elidedResults, droppedMessages: fitted.droppedMessages } };
+        return { text, toolCalls, usage: reply.usage };
       } catch (error) {
         if (!(error instanceof LlmError) || !error.contextTooLong || shrinks >= MAX_SHRINKS) throw error;
         budget = Math.floor(Math.min(budget, estimateTokens(fitted.messages)) * SHRINK_ON_OVERFLOW);

@@ -78,7 +78,7 @@ export class Llm {
       try {
         return await this.once(request, options.signal);
       } catch (error) {
-        if (options.signal.aborted || (sdk && error instanceof sdk.APIUserAbortError)) throw abortError();
+        if (options.signal.aborted || isAbort(error)) throw abortError();
         const failure = describe(error);
         if (!failure.retryable) throw new LlmError(failure.text, failure.contextTooLong);
         if (attempt >= maxRetries) throw new LlmError(`the LLM request failed after ${maxRetries + 1} attempts: ${failure.text}`);

@@ -14,9 +14,9 @@ const WINDOW = 6;
  * an agent tool action with its answer, or a tool call that was refused as invalid. Scans back from the end,
  * so its cost does not grow with the conversation.
  */
-export function stepsSinceLastUserMessage(log: EventLog, window = WINDOW): Step[] {
+export function stepsSinceLastUserMessage(log: EventLog): Step[] {
   const steps: Step[] = [];
-  for (let i = log.events.length - 1; i >= 0 && steps.length < window; i--) {
+  for (let i = log.events.length - 1; i >= 0 && steps.length < WINDOW; i--) {
     const event = log.events[i] as StoredEvent;
     if (isAction(event) && event.action === "message" && event.source === "user") break;
     const step = stepOf(log, event);
@@ -43,7 +43,7 @@ function stepOf(log: EventLog, event: StoredEvent): Step | undefined {
 /** Why the agent looks stuck, or null. */
 export function detectStuck(steps: Step[]): string | null {
   const same = (a: Step | undefined, b: Step | undefined) => !!a && !!b && a.action === b.action && a.observation === b.observation;
-  const last = steps.slice(-6);
+  const last = steps.slice(-WINDOW);
   const n = last.length;
 
   const four = steps.slice(-4);

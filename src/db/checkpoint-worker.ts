@@ -21,8 +21,8 @@ self.onmessage = (message: MessageEvent<CheckpointRequest>) => {
   }
   try {
     db ??= openQuietly(request.file);
-    const result = db.query("PRAGMA wal_checkpoint(PASSIVE)").get() as { busy: number; log: number; checkpointed: number };
-    self.postMessage({ type: "done", ...result } satisfies CheckpointReply);
+    db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+    self.postMessage({ type: "done" } satisfies CheckpointReply);
   } catch (error) {
     self.postMessage({ type: "failed", error: String(error) } satisfies CheckpointReply);
   }

@@ -3,7 +3,7 @@ import { ENTRYPOINTS, entrypointUrl } from "../entrypoints.ts";
 import { log } from "../log.ts";
 
 export type CheckpointRequest = { type: "checkpoint"; file: string } | { type: "close" };
-export type CheckpointReply = { type: "done"; busy: number; log: number; checkpointed: number } | { type: "failed"; error: string } | { type: "closed" };
+export type CheckpointReply = { type: "done" } | { type: "failed"; error: string } | { type: "closed" };
 
 /** SQLite's own default: an automatic checkpoint in the commit that takes the WAL to this many pages. */
 const SQLITE_DEFAULT_PAGES = 1000;
@@ -29,7 +29,6 @@ export class WalCheckpointer {
 
   constructor(
     private readonly sqlite: Database,
-    private readonly file: string,
     private readonly everyCommits = 200,
   ) {
     sqlite.exec(`PRAGMA wal_autocheckpoint = ${BACKSTOP_PAGES}`);
@@ -60,7 +59,7 @@ export class WalCheckpointer {
     this.running = true;
     try {
       this.worker ??= this.startWorker();
-      this.worker.postMessage({ type: "checkpoint", file: this.file } satisfies CheckpointRequest);
+      this.worker.postMessage({ type: "checkpoint", file: this.sqlite.filename } satisfies CheckpointRequest);
     } catch (error) {
       this.fallBack(String(error));
     }

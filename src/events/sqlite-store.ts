@@ -62,7 +62,7 @@ export class SqliteEventStore implements EventStore {
       .prepare();
     this.writeBatch = db.$client.transaction((batch: PendingAppend[], timestamp: string, reserved: Map<string, number>) => this.insertBatch(batch, timestamp, reserved));
     const file = db.$client.filename;
-    this.checkpointer = file && file !== ":memory:" ? new WalCheckpointer(db.$client, file) : undefined;
+    this.checkpointer = file && file !== ":memory:" ? new WalCheckpointer(db.$client) : undefined;
   }
 
   createConversation(record: ConversationRecord): void {

@@ -1,8 +1,8 @@
 import { existsSync, lstatSync, readdirSync, readlinkSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Config } from "../config.ts";
+import { SANDBOX_WORKSPACE } from "./runtime.ts";
 
-export const BWRAP_WORKSPACE = "/workspace";
 
 /** Top-level entries that get their own fresh mounts instead of the host's. */
 const OWN_MOUNTS = new Set(["proc", "dev", "tmp", "run", "workspace"]);
@@ -39,11 +39,11 @@ export function bwrapArgs(opts: BwrapOptions): string[] {
     if (hidden.some((other) => other !== path && path.startsWith(`${other}/`))) continue;
     args.push("--tmpfs", path);
   }
-  args.push("--dir", BWRAP_WORKSPACE, "--bind", opts.hostWorkspace, BWRAP_WORKSPACE);
+  args.push("--dir", SANDBOX_WORKSPACE, "--bind", opts.hostWorkspace, SANDBOX_WORKSPACE);
   args.push("--remount-ro", "/");
   args.push("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--hostname", "sandbox", "--die-with-parent");
   if (!opts.network) args.push("--unshare-net");
-  args.push("--chdir", BWRAP_WORKSPACE, "--");
+  args.push("--chdir", SANDBOX_WORKSPACE, "--");
   return args;
 }
 

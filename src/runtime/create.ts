@@ -11,8 +11,8 @@ export type CreateRuntimeOptions = RuntimeOptions & { config: Config };
  * entrypoint of its own, see src/entrypoints.ts) is imported only when Docker may be used, so a local-only
  * server starts fast and small.
  */
-const dockerSide = () => import("./docker-context.ts");
-let dockerLoaded = false;
+let dockerSideLoaded: Promise<typeof import("./docker-context.ts")> | undefined;
+const dockerSide = () => (dockerSideLoaded ??= import("./docker-context.ts"));
 
 /** Whether an engine could be there at all: DOCKER_HOST is set or the default socket exists. */
 function engineMayExist(): boolean {
@@ -22,7 +22,6 @@ function engineMayExist(): boolean {
 /** Whether Docker can serve sandboxes now: the engine answers and SANDBOX_IMAGE exists. */
 export async function dockerReady(config: Config): Promise<boolean> {
   if (!engineMayExist()) return false;
-  dockerLoaded = true;
   return (await dockerSide()).dockerReady(config);
 }
 
@@ -32,10 +31,7 @@ export async function dockerReady(config: Config): Promise<boolean> {
  */
 export async function createRuntime(kind: "docker" | "local" | "auto", opts: CreateRuntimeOptions): Promise<Runtime> {
   const useDocker = kind === "docker" || (kind === "auto" && (await dockerReady(opts.config)));
-  if (useDocker) {
-    dockerLoaded = true;
-    return await (await dockerSide()).createDockerRuntime(opts);
-  }
+  if (useDocker) return (await dockerSide()).createDockerRuntime(opts);
   return new LocalRuntime({ ...opts, isolation: await chooseIsolation(opts.config) });
 }
 
@@ -51,6 +47,6 @@ export async function prepareRuntimes(config: Config, liveConversationIds: Set<s
 
 /** Server shutdown: removes the pooled containers (each runtime's close() removes its own). */
 export async function shutdownRuntimes(): Promise<void> {
-  if (!dockerLoaded) return;
+  if (!dockerSideLoaded) return;
   await (await dockerSide()).shutdownDocker();
 }

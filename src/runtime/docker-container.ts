@@ -2,13 +2,13 @@ import { createHash } from "node:crypto";
 import type Docker from "dockerode";
 import { loadDockerode } from "../entrypoints.ts";
 import type { Config } from "../config.ts";
+import { SANDBOX_WORKSPACE } from "./runtime.ts";
 
 export const LABEL = "bunhands";
 export const CONVERSATION_LABEL = "bunhands.conversation";
 export const POOL_LABEL = "bunhands.pool";
 /** Which server (by its STATE_DIR) owns a container, so two servers on one engine leave each other be. */
 export const INSTANCE_LABEL = "bunhands.instance";
-export const CONTAINER_WORKSPACE = "/workspace";
 
 export type SandboxSettings = Pick<
   Config,
@@ -41,10 +41,10 @@ export async function startContainer(
     name,
     Image: settings.SANDBOX_IMAGE,
     Cmd: ["sleep", "infinity"],
-    WorkingDir: CONTAINER_WORKSPACE,
+    WorkingDir: SANDBOX_WORKSPACE,
     Labels: { [LABEL]: "1", [INSTANCE_LABEL]: instanceId(settings), ...labels },
     HostConfig: {
-      Binds: [`${hostDir}:${CONTAINER_WORKSPACE}`],
+      Binds: [`${hostDir}:${SANDBOX_WORKSPACE}`],
       Memory: memory,
       MemorySwap: memory,
       PidsLimit: settings.SANDBOX_PIDS,

@@ -3,13 +3,13 @@ import { mkdir, rename, rm, rmdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type Docker from "dockerode";
 import {
-  CONTAINER_WORKSPACE,
   POOL_LABEL,
   type SandboxSettings,
   containerName,
   removeContainer,
   startContainer,
 } from "./docker-container.ts";
+import { SANDBOX_WORKSPACE } from "./runtime.ts";
 
 import { SinkSwitch, containerShellEnv, openDockerTransport } from "./docker-transport.ts";
 import type { ShellTransport } from "./shell.ts";
@@ -135,7 +135,7 @@ export class ContainerPool {
       });
       try {
         const sink = new SinkSwitch();
-        const transport = await openDockerTransport(container, containerShellEnv(), CONTAINER_WORKSPACE, sink);
+        const transport = await openDockerTransport(container, containerShellEnv(), SANDBOX_WORKSPACE, sink);
         let alive = true;
         void transport.exited.then(() => (alive = false));
         // Ready only once bash has printed its first prompt, so a claim never waits for it.

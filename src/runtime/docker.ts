@@ -3,7 +3,6 @@ import type Docker from "dockerode";
 import type { Config } from "../config.ts";
 import type { RunArgs } from "../events/schema.ts";
 import {
-  CONTAINER_WORKSPACE,
   CONVERSATION_LABEL,
   containerName,
   removeContainer,
@@ -11,10 +10,9 @@ import {
 } from "./docker-container.ts";
 import type { ContainerPool, PooledShell } from "./docker-pool.ts";
 import { containerShellEnv, openDockerTransport } from "./docker-transport.ts";
-import type { RunResult, Runtime, RuntimeOptions } from "./runtime.ts";
-import { PersistentShell, ShellStartError } from "./shell.ts";
-
-export { dockerAvailable, imageExists, removeOrphanContainers } from "./docker-container.ts";
+import { SANDBOX_WORKSPACE, type RunResult, type Runtime, type RuntimeOptions } from "./runtime.ts";
+import { PersistentShell } from "./shell.ts";
+import { ShellStartError } from "./shell-errors.ts";
 
 export type DockerRuntimeOptions = RuntimeOptions & { config: Config; docker: Docker; pool?: ContainerPool };
 
@@ -29,7 +27,7 @@ export class SandboxUnavailableError extends ShellStartError {}
 export class DockerRuntime implements Runtime {
   readonly kind = "docker" as const;
   readonly hostWorkspace: string;
-  readonly sandboxWorkspace = CONTAINER_WORKSPACE;
+  readonly sandboxWorkspace = SANDBOX_WORKSPACE;
   private container?: Docker.Container;
   private acquiring?: Promise<Docker.Container>;
   /** The shell that came attached with a pooled container, used for the first shell only. */
@@ -41,7 +39,7 @@ export class DockerRuntime implements Runtime {
     this.hostWorkspace = opts.hostWorkspace;
     const env = containerShellEnv();
     this.shell = new PersistentShell({
-      workspace: CONTAINER_WORKSPACE,
+      workspace: SANDBOX_WORKSPACE,
       defaultTimeoutS: opts.defaultTimeoutS,
       softTimeoutS: opts.softTimeoutS,
       outputCapChars: opts.outputCapChars,
@@ -55,13 +53,13 @@ export class DockerRuntime implements Runtime {
         }
         if (pooled) void pooled.transport.close().catch(() => undefined);
         try {
-          return await openDockerTransport(container, env, CONTAINER_WORKSPACE, sink);
+          return await openDockerTransport(container, env, SANDBOX_WORKSPACE, sink);
         } catch (error) {
           // The container died (engine restart, OOM of its init): start a fresh one once.
           if (this.container === container && !(await isRunning(container))) {
             this.container = undefined;
             await removeContainer(container).catch(() => undefined);
-            return openDockerTransport(await this.ensureContainer(), env, CONTAINER_WORKSPACE, sink);
+            return openDockerTransport(await this.ensureContainer(), env, SANDBOX_WORKSPACE, sink);
           }
           throw unavailable(error);
         }

@@ -2,10 +2,10 @@ import { mkdir } from "node:fs/promises";
 import { homedir } from "node:os";
 import type { Config } from "../config.ts";
 import type { RunArgs } from "../events/schema.ts";
-import { BWRAP_WORKSPACE, type Isolation, bwrapArgs } from "./bwrap.ts";
+import { type Isolation, bwrapArgs } from "./bwrap.ts";
 import { prlimitArgs } from "./limits.ts";
 import { openPtyTransport } from "./pty-transport.ts";
-import type { RunResult, Runtime, RuntimeOptions } from "./runtime.ts";
+import { SANDBOX_WORKSPACE, type RunResult, type Runtime, type RuntimeOptions } from "./runtime.ts";
 import { PersistentShell } from "./shell.ts";
 import { ShellStartError } from "./shell-errors.ts";
 import { SHELL_ARGV, shellEnvironment } from "./shell-protocol.ts";
@@ -22,16 +22,14 @@ export class LocalRuntime implements Runtime {
   readonly kind = "local" as const;
   readonly hostWorkspace: string;
   readonly sandboxWorkspace: string;
-  readonly isolation: Isolation;
   private readonly shell: PersistentShell;
 
   constructor(opts: LocalRuntimeOptions) {
     const { config } = opts;
     this.hostWorkspace = opts.hostWorkspace;
-    this.isolation = opts.isolation;
-    this.sandboxWorkspace = opts.isolation === "bwrap" ? BWRAP_WORKSPACE : opts.hostWorkspace;
-    const path = process.env.PATH || DEFAULT_PATH;
     const sandboxed = opts.isolation === "bwrap";
+    this.sandboxWorkspace = sandboxed ? SANDBOX_WORKSPACE : opts.hostWorkspace;
+    const path = process.env.PATH || DEFAULT_PATH;
     // In bubblewrap the root is read-only: HOME goes to the private /tmp so tools can write their dotfiles.
     const env = shellEnvironment(sandboxed ? "/tmp" : (process.env.HOME ?? homedir()), path);
     this.shell = new PersistentShell({

@@ -11,7 +11,8 @@ export type WorkspaceRoots = {
   sandbox: string;
 };
 
-function inside(root: string, candidate: string): boolean {
+/** Whether `candidate` is `root` or below it (both absolute, already resolved). */
+export function isInside(root: string, candidate: string): boolean {
   const rel = relative(root, candidate);
   return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
 }
@@ -42,16 +43,16 @@ export function resolveWorkspacePath(roots: WorkspaceRoots, requested: string): 
   let host: string;
   if (isAbsolute(requested)) {
     const normalized = resolve(requested);
-    if (inside(roots.sandbox, normalized)) host = resolve(roots.host, relative(roots.sandbox, normalized));
-    else if (inside(roots.host, normalized)) host = normalized;
+    if (isInside(roots.sandbox, normalized)) host = resolve(roots.host, relative(roots.sandbox, normalized));
+    else if (isInside(roots.host, normalized)) host = normalized;
     else throw new WorkspacePathError(`${requested} is outside the workspace (${roots.sandbox})`);
   } else {
     host = resolve(roots.host, requested);
   }
-  if (!inside(roots.host, host)) throw new WorkspacePathError(`${requested} is outside the workspace (${roots.sandbox})`);
+  if (!isInside(roots.host, host)) throw new WorkspacePathError(`${requested} is outside the workspace (${roots.sandbox})`);
   const realRoot = realpathOfExistingAncestor(roots.host);
   const realTarget = realpathOfExistingAncestor(host);
-  if (!inside(realRoot, realTarget)) throw new WorkspacePathError(`${requested} leads outside the workspace through a symbolic link`);
+  if (!isInside(realRoot, realTarget)) throw new WorkspacePathError(`${requested} leads outside the workspace through a symbolic link`);
   return host;
 }
 

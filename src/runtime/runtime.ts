@@ -31,6 +31,9 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
+/** Where every sandbox (bubblewrap, Docker) mounts the conversation's workspace. */
+export const SANDBOX_WORKSPACE = "/workspace";
+
 export type RuntimeOptions = {
   conversationId: string;
   hostWorkspace: string;

@@ -4,8 +4,6 @@ import type { RunResult } from "./runtime.ts";
 import { CommandStillRunningError, NoCommandRunningError, ShellStartError } from "./shell-errors.ts";
 import { MarkerScanner, controlKey, encodeCommand, initScript, newNonce } from "./shell-protocol.ts";
 
-export { CommandStillRunningError, NoCommandRunningError, ShellStartError, ShellStateError } from "./shell-errors.ts";
-
 /**
  * A byte stream to an interactive bash on a terminal: a local pseudo-terminal, or a Docker exec with
  * a TTY kept attached. The shell logic (markers, timeouts, input) is the same over both.

@@ -1,4 +1,5 @@
 import { posix } from "node:path";
+import { SANDBOX_WORKSPACE } from "../runtime/runtime.ts";
 
 /**
  * What a path in a command or an action points at. Paths are judged by their text only (no file
@@ -26,7 +27,6 @@ export interface PathContext {
   cwd?: string | null;
 }
 
-export const DOCKER_WORKSPACE = "/workspace";
 
 const SYSTEM_DIRS = ["/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot", "/sys", "/proc", "/root", "/var", "/opt", "/srv", "/snap", "/dev"];
 /** Top-level folders whose contents are user data, but which must not be removed whole. */
@@ -113,7 +113,7 @@ export function looksLikePath(text: string): boolean {
 }
 
 export function workspaceRoots(workspace: string | undefined): string[] {
-  const roots = [DOCKER_WORKSPACE];
+  const roots = [SANDBOX_WORKSPACE];
   if (workspace && workspace.startsWith("/")) roots.push(stripTrailingSlash(posix.normalize(workspace)));
   return roots;
 }

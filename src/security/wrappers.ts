@@ -1,4 +1,4 @@
-import { commandName, parseArgs } from "./args.ts";
+import { parseArgs } from "./args.ts";
 import type { Redirect, Word } from "./shell-ast.ts";
 
 /**
@@ -12,7 +12,11 @@ interface WrapperSpec {
   values?: readonly string[];
   /** Positional arguments before the wrapped command (`timeout DURATION cmd`, `chroot DIR cmd`). */
   skip?: number;
+  /** `NAME=VALUE` words before the wrapped command are settings, not the command (`env A=1 cmd`). */
+  assignments?: boolean;
 }
+
+const ENV_VALUES = ["-u", "--unset", "-C", "--chdir", "-S", "--split-string"];
 
 const WRAPPERS: Record<string, WrapperSpec> = {
   sudo: { values: ["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U", "-T", "--user", "--group", "--chdir", "--host", "--prompt", "--role", "--type", "--other-user", "--close-from", "--command-timeout"] },
@@ -43,6 +47,8 @@ const WRAPPERS: Record<string, WrapperSpec> = {
   xargs: { values: ["-a", "-d", "-E", "-I", "-L", "-n", "-P", "-s", "--arg-file", "--delimiter", "--eof", "--replace", "--max-lines", "--max-args", "--max-procs", "--max-chars", "--process-slot-var"] },
   busybox: {},
   firejail: {},
+  env: { values: ENV_VALUES, assignments: true },
+  command: {},
 };
 
 export const SHELLS = new Set(["sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "yash", "fish", "csh", "tcsh", "rbash"]);
@@ -51,9 +57,8 @@ const ASSIGNMENT_WORD = /^[A-Za-z_][A-Za-z0-9_]*=/;
 /** The command lines a command runs for itself (none for most commands). */
 export function wrappedCommands(name: string, args: readonly Word[]): Word[][] {
   if (name === "find") return findExecCommands(args);
-  if (name === "env") return envCommand(args);
   if (name === "command" && args.some((a) => a.text === "-v" || a.text === "-V")) return [];
-  const spec = name === "command" ? { values: [] } : WRAPPERS[name];
+  const spec = WRAPPERS[name];
   if (!spec) return [];
   let i = 0;
   while (i < args.length) {
@@ -62,25 +67,14 @@ export function wrappedCommands(name: string, args: readonly Word[]): Word[][] {
       i++;
       break;
     }
+    if (spec.assignments && ASSIGNMENT_WORD.test(text)) {
+      i++;
+      continue;
+    }
     if (!text.startsWith("-") || text.length < 2) break;
     i += spec.values?.includes(text) ? 2 : 1;
   }
   i += spec.skip ?? 0;
-  return i < args.length ? [args.slice(i)] : [];
-}
-
-function envCommand(args: readonly Word[]): Word[][] {
-  let i = 0;
-  while (i < args.length) {
-    const text = args[i]!.text;
-    if (text === "--") {
-      i++;
-      break;
-    }
-    if (["-u", "--unset", "-C", "--chdir", "-S", "--split-string"].includes(text)) i += 2;
-    else if ((text.startsWith("-") && text.length > 1) || ASSIGNMENT_WORD.test(text)) i++;
-    else break;
-  }
   return i < args.length ? [args.slice(i)] : [];
 }
 
@@ -105,7 +99,7 @@ export function embeddedScripts(name: string, args: readonly Word[], redirects: 
     const parsed = parseArgs(args, ["-c", "--command", "-s", "--shell", "-u", "-g", "-w", "-E", "-q", "-O", "-T"]);
     return parsed.values.get("-c") ?? parsed.values.get("--command") ?? [];
   }
-  if (name === "env") return parseArgs(args, ["-u", "--unset", "-C", "--chdir", "-S", "--split-string"]).values.get("-S") ?? [];
+  if (name === "env") return parseArgs(args, ENV_VALUES).values.get("-S") ?? [];
   if (name === "watch") {
     const parsed = parseArgs(args, ["-n", "--interval", "-d", "--differences", "-q", "--equexit"]);
     return parsed.positionals.length > 0 ? [parsed.positionals.map((a) => a.text).join(" ")] : [];
@@ -130,8 +124,4 @@ function shellScripts(args: readonly Word[], redirects: readonly Redirect[]): st
   if (runsAFile) return [];
   // With no script file the shell reads its code from stdin: a here-document or here-string.
   return redirects.flatMap((r) => (r.op === "<<<" ? [r.target.text] : r.heredoc !== undefined ? [r.heredoc] : []));
-}
-
-export function isShell(text: string): boolean {
-  return SHELLS.has(commandName(text));
 }

@@ -19,7 +19,7 @@ const ALLOWED = { allowed: true } as const;
  * Actions the environment answers after they are stored (the agent controller answers message, finish and
  * change_agent_state; think is answered inline, in the action's own commit).
  */
-const EXECUTABLE = new Set(["run", "read", "write", "edit", "browse"]);
+export const EXECUTED_ACTIONS: ReadonlySet<string> = new Set(["run", "read", "write", "edit", "browse"]);
 
 export type ExecutorDeps = {
   stream: EventStream;
@@ -73,7 +73,7 @@ export class ActionExecutor {
     if (!isAction(event)) return;
     this.deps.metrics.countAction(event.action);
     if (event.action === "think") return this.answered(event, 0);
-    if (!EXECUTABLE.has(event.action)) return;
+    if (!EXECUTED_ACTIONS.has(event.action)) return;
     this.inFlight++;
     const started = performance.now();
     const work = event.action === "run" ? this.inShellLane(() => this.answer(event)) : this.answer(event);

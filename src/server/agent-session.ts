@@ -9,7 +9,7 @@ import type { EventStore, ConversationRecord } from "../events/store.ts";
 import type { EventStream } from "../events/stream.ts";
 import { createRuntime } from "../runtime/create.ts";
 import type { Runtime } from "../runtime/runtime.ts";
-import { ActionExecutor } from "./action-executor.ts";
+import { ActionExecutor, EXECUTED_ACTIONS } from "./action-executor.ts";
 import { ConfirmationGate, type RiskRater } from "./confirmation-gate.ts";
 import type { Metrics } from "./metrics.ts";
 import { conversationWorkspace } from "./workspace.ts";
@@ -22,9 +22,6 @@ export type AgentSessionDeps = {
   metrics: Metrics;
   rate: RiskRater;
 };
-
-/** Actions the environment executes, and so the analyzer rates. */
-const RATED_ACTIONS = new Set(["run", "read", "write", "edit", "browse"]);
 
 /** States in which the agent is doing work: a conversation in one of them is never closed as idle. */
 const WORKING_STATES = new Set<AgentState>(["running", "rate_limited", "awaiting_user_confirmation", "loading"]);
@@ -167,8 +164,8 @@ export class AgentSession {
       },
     });
     const workspace = this.runtime.sandboxWorkspace;
-    // Every action the environment runs is rated as it is stored, so clients see its risk.
-    stream.annotate = (event) => (isAction(event) && RATED_ACTIONS.has(event.action) ? { ...event, security_risk: rate(event, { workspace }).level } : event);
+    // Every action the environment executes is rated as it is stored, so clients see its risk.
+    stream.annotate = (event) => (isAction(event) && EXECUTED_ACTIONS.has(event.action) ? { ...event, security_risk: rate(event, { workspace }).level } : event);
     this.gate = new ConfirmationGate(stream, (action) => rate(action, { workspace }), () => this.controller, this.confirmationEnabled());
     this.executor = new ActionExecutor({ stream, config, runtime: this.runtime, gate: this.gate, metrics });
   }

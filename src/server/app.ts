@@ -5,7 +5,7 @@ import type { EventStore } from "../events/store.ts";
 import type { ConversationManager } from "./conversation-manager.ts";
 import { renderError, validationHook } from "./http/errors.ts";
 import type { Metrics } from "./metrics.ts";
-import { sessionAuth } from "./middleware/auth.ts";
+import { PUBLIC_PATHS, sessionAuth } from "./middleware/auth.ts";
 import { corsFromSettings } from "./middleware/cors.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { actionRoutes } from "./routes/actions.ts";
@@ -30,8 +30,6 @@ export type AppDeps = {
   runtimeKind: () => string;
 };
 
-/** Routes that need no session API key (the UI is served by Bun.serve before Hono). */
-export const PUBLIC_PATHS = ["/health"];
 
 /** Hono's environment: Bun's server, for the client address. */
 export type AppEnv = { Bindings: { server?: Server<unknown> } };

@@ -4,7 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { describeIssues, ERROR_CODES } from "../../events/client-message.ts";
 import { log } from "../../log.ts";
-import { ConversationError } from "../conversation-manager.ts";
+import { ConversationError } from "../errors.ts";
 
 /** Every `code` an HTTP error body can carry: the WebSocket codes plus unsupported_type. */
 export const HTTP_ERROR_CODES = [...ERROR_CODES, "unsupported_type"] as const;

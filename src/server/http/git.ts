@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { realpath } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+import { isInside } from "../../runtime/paths.ts";
 import { ApiError, notFound } from "./errors.ts";
 
 export type GitResult = { code: number; stdout: string; truncated: boolean };
@@ -48,7 +49,7 @@ export class GitRepo {
     const inside = async (path: string | undefined) => {
       if (!path) return false;
       const real = await realpath(resolve(root, path)).catch(() => undefined);
-      return real !== undefined && (real === root || real.startsWith(`${root}/`));
+      return real !== undefined && isInside(root, real);
     };
     if ((await realpath(toplevel).catch(() => "")) !== root) throw new ApiError(404, "not_found", "the workspace is not the top of a git repository");
     if (!(await inside(gitDir)) || !(await inside(commonDir))) throw new ApiError(404, "not_found", "the workspace's repository lives outside the workspace");

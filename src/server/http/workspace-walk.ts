@@ -1,6 +1,7 @@
 import { readFile, readdir, realpath, stat } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { join } from "node:path";
 import ignore, { type Ignore } from "ignore";
+import { isInside } from "../../runtime/paths.ts";
 
 export type WorkspaceEntry = {
   /** Relative to the workspace, with "/" separators. */
@@ -16,11 +17,6 @@ const ALWAYS_SKIPPED = new Set([".git", "node_modules"]);
 
 /** The .gitignore rules of one folder, for paths relative to it. */
 type Scope = { base: string; rules: Ignore };
-
-function isInside(root: string, candidate: string): boolean {
-  const rel = relative(root, candidate);
-  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !rel.startsWith(sep));
-}
 
 async function loadScope(root: string, base: string): Promise<Scope | undefined> {
   const text = await readFile(join(root, base, ".gitignore"), "utf8").catch(() => undefined);

@@ -1,9 +1,9 @@
 import type { ConversationRecord, EventStore } from "../../events/store.ts";
 import { resolveWorkspacePath, WorkspacePathError, type WorkspaceRoots } from "../../runtime/paths.ts";
+import { SANDBOX_WORKSPACE } from "../../runtime/runtime.ts";
 import { ApiError, notFound } from "./errors.ts";
 
 /** Where a sandbox sees the workspace; absolute client paths may use it or the host path. */
-const SANDBOX_WORKSPACE = "/workspace";
 
 /** The stored conversation, or a 404 (no session is loaded: reading needs no sandbox). */
 export function requireConversation(store: EventStore, id: string): ConversationRecord {

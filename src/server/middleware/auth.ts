@@ -22,9 +22,12 @@ function canonicalPath(path: string): string {
   return decoded.replace(/\/{2,}/g, "/").toLowerCase();
 }
 
+/** Routes that need no session API key (the UI is served by Bun.serve before Hono). */
+export const PUBLIC_PATHS: readonly string[] = ["/health"];
+
 export function isPublicPath(path: string): boolean {
   const canonical = canonicalPath(path);
-  if (canonical === "/health") return true;
+  if (PUBLIC_PATHS.includes(canonical)) return true;
   return !PROTECTED_PREFIXES.some((prefix) => canonical === prefix || canonical.startsWith(`${prefix}/`));
 }
 

@@ -66,7 +66,7 @@ export const DOCUMENT_CONFIG: Parameters<OpenAPIHono["getOpenAPI31Document"]>[0]
  * GET /ws operation that documents the WebSocket (Bun upgrades /ws before Hono sees it; a plain GET that
  * reaches Hono is answered 426).
  */
-export function openApiRoutes(root: OpenAPIHono<AppEnv>, options: { publicPaths: string[] }): OpenAPIHono<AppEnv> {
+export function openApiRoutes(root: OpenAPIHono<AppEnv>, options: { publicPaths: readonly string[] }): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   root.openAPIRegistry.registerComponent("securitySchemes", "sessionApiKey", { type: "apiKey", in: "header", name: "X-Session-API-Key" });
   root.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
@@ -80,7 +80,7 @@ export function openApiRoutes(root: OpenAPIHono<AppEnv>, options: { publicPaths:
 type Document = ReturnType<OpenAPIHono["getOpenAPI31Document"]>;
 
 /** Operations that need no key get an empty `security` (the document's default asks for the key). */
-function markPublic(document: Document, publicPaths: string[]): Record<string, unknown> {
+function markPublic(document: Document, publicPaths: readonly string[]): Record<string, unknown> {
   for (const path of publicPaths) {
     const item = document.paths?.[path] as Record<string, { security?: unknown[] }> | undefined;
     for (const operation of Object.values(item ?? {})) if (operation && typeof operation === "object") operation.security = [];
