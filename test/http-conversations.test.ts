@@ -145,6 +145,13 @@ describe("GET / PATCH / DELETE /api/conversations/:id", () => {
     expect(huge.body.code).toBe("too_large");
   });
 
+  test("a PATCHed title of a live conversation stays when its first message arrives", async () => {
+    const { id } = await createConversation(server);
+    expect((await call(server, "PATCH", `/api/conversations/${id}`, { title: "Chosen by the user" })).status).toBe(200);
+    await act(server, id, "message", { content: "a first message that would otherwise become the title" });
+    expect((await call(server, "GET", `/api/conversations/${id}`)).body.title).toBe("Chosen by the user");
+  });
+
   test("DELETE removes the events and the workspace; keep_workspace=true keeps the folder", async () => {
     const first = await createConversation(server);
     await act(server, first.id, "write", { path: "notes.txt", content: "hello" });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { createConversation, type Json } from "./support/http.ts";
+import { call, createConversation, type Json } from "./support/http.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
 
 const MAX = 1024;
@@ -144,5 +144,14 @@ describe("ALLOWED_UPLOAD_TYPES", () => {
     const none = await fetch(`${limited.url}/api/conversations/${conversation}/upload-files`, { method: "POST", body: form([["run.exe", "MZ"]]) });
     expect(none.status).toBe(415);
     expect(await none.json()).toMatchObject({ code: "unsupported_type", skipped_files: [{ name: "run.exe", reason: "unsupported_type" }] });
+  });
+});
+
+describe("MAX_UPLOAD_BYTES caps uploads only", () => {
+  test("with a 1 KiB upload limit, a 3 MB trajectory still creates a conversation (its route's own limit applies)", async () => {
+    const trajectory = Array.from({ length: 3000 }, (_, i) => ({ source: "agent", action: "think", args: { thought: `${i} ${"x".repeat(1000)}` } }));
+    const created = await call(server, "POST", "/api/conversations", { trajectory });
+    expect(created.status).toBe(201);
+    expect(created.body.replayed_actions).toBe(0);
   });
 });

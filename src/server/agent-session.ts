@@ -104,13 +104,17 @@ export class AgentSession {
   }
 
   /** An untitled conversation takes its title from the first user message, as OpenHands does. */
+  /** A title the user gave: stored, and no first message replaces it. */
+  rename(title: string): void {
+    this.record.title = title;
+    this.deps.store.updateConversation(this.conversationId, { title });
+  }
+
   titleFromMessage(text: string): void {
     if (this.record.title !== "") return;
     const oneLine = text.replace(/\s+/g, " ").trim();
     const title = oneLine.length > 60 ? `${oneLine.slice(0, 57)}...` : oneLine;
-    if (!title) return;
-    this.record.title = title;
-    this.deps.store.updateConversation(this.conversationId, { title });
+    if (title) this.rename(title);
   }
 
   setConfirmationMode(enabled: boolean): void {

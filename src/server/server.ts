@@ -12,6 +12,7 @@ import { createSecretMasker } from "../security/mask.ts";
 import { prepareRuntimes, shutdownRuntimes } from "../runtime/create.ts";
 import { createApp } from "./app.ts";
 import { requestCap } from "./http/uploads.ts";
+import { MAX_CREATE_BYTES } from "./routes/conversations.ts";
 import { ConversationManager } from "./conversation-manager.ts";
 import { Metrics } from "./metrics.ts";
 import { isAuthorized, unauthorizedBody } from "./middleware/auth.ts";
@@ -69,8 +70,9 @@ export async function startServer(config: Config): Promise<ServerHandle> {
     port: config.PORT,
     hostname: config.HOST,
     development: false,
-    // Above the upload route's own per-request cap, so that its JSON 413 answers first.
-    maxRequestBodySize: requestCap(config) + 1024 * 1024,
+    // Above the largest route's own cap (uploads, or a create carrying a trajectory), so that its JSON 413
+    // answers first.
+    maxRequestBodySize: Math.max(requestCap(config), MAX_CREATE_BYTES) + 1024 * 1024,
     // The single-page app: its routes fall back to index.html.
     routes: { "/": ui, "/index.html": ui, "/conversations/*": ui },
     fetch(request, srv) {

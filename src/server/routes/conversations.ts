@@ -10,7 +10,7 @@ import { requireConversation } from "../http/workspace.ts";
 
 const TAG = ["Conversations"];
 /** A create body may carry a whole exported trajectory. */
-const MAX_CREATE_BYTES = 64 * 1024 * 1024;
+export const MAX_CREATE_BYTES = 64 * 1024 * 1024;
 const MAX_PATCH_BYTES = 64 * 1024;
 
 const createBody = z
@@ -128,10 +128,14 @@ export function conversationRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
     const { id } = c.req.valid("param");
     requireConversation(deps.store, id);
     const { title, confirmation_mode } = c.req.valid("json");
-    if (title !== undefined) deps.store.updateConversation(id, { title });
+    // A live session changes at once (it keeps its own copy of the record); a closed one reads the record when it opens.
+    const live = deps.manager.isLive(id) ? await deps.manager.get(id) : undefined;
+    if (title !== undefined) {
+      if (live) live.rename(title);
+      else deps.store.updateConversation(id, { title });
+    }
     if (confirmation_mode !== undefined) {
-      // A live session switches at once; a closed one picks it up from the record when it opens.
-      if (deps.manager.isLive(id)) (await deps.manager.get(id)).setConfirmationMode(confirmation_mode);
+      if (live) live.setConfirmationMode(confirmation_mode);
       else deps.store.updateConversation(id, { confirmation_mode });
     }
     return c.json(toConversation(requireConversation(deps.store, id)), 200);
