@@ -82,8 +82,10 @@ export function encodeCommand(command: string, nonce: Nonce): string {
     const piece = ansiC(points.slice(i, i + CHUNK_CODE_POINTS).join(""));
     lines.push(`${i === 0 ? "__bh_c=" : "__bh_c+="}${piece}\n`);
   }
-  if (lines.length === 0) lines.push("__bh_c=\n");
-  lines.push(`__bh_n=${nonce.literal}; eval "$__bh_c"\n`);
+  const run = `__bh_n=${nonce.literal}; eval "$__bh_c"\n`;
+  // A command of one chunk goes on one line with its eval: one read and one prompt cycle fewer.
+  if (lines.length <= 1) return `${(lines[0] ?? "__bh_c=\n").slice(0, -1)}; ${run}`;
+  lines.push(run);
   return lines.join("");
 }
 
