@@ -1,15 +1,7 @@
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import type { Config } from "./config.ts";
-import { DATABASE_FILE, openDatabase } from "./db/client.ts";
 import { action } from "./events/factory.ts";
 import { isObservation, type AgentState, type StoredEvent } from "./events/schema.ts";
-import { SqliteEventStore } from "./events/sqlite-store.ts";
-import { configureLog } from "./log.ts";
-import { SecurityAnalyzer } from "./security/analyzer.ts";
-import { createSecretMasker } from "./security/mask.ts";
-import { ConversationManager } from "./server/conversation-manager.ts";
-import { Metrics } from "./server/metrics.ts";
+import { openCore } from "./server/core.ts";
 
 /** States that end a headless run; `finished` is the only success. */
 const TERMINAL: ReadonlySet<AgentState> = new Set(["finished", "error", "stopped", "rejected", "awaiting_user_input"]);
@@ -23,18 +15,8 @@ export async function runHeadless(config: Config, task: string): Promise<number>
     console.error('bunhands: run needs a task, e.g. bunhands run "write hello.py"');
     return 2;
   }
-  const mask = createSecretMasker([config.LLM_API_KEY, config.SESSION_API_KEY]);
-  configureLog(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL, mask);
-  mkdirSync(config.STATE_DIR, { recursive: true });
-  const store = new SqliteEventStore(openDatabase(join(config.STATE_DIR, DATABASE_FILE)), { redactJson: mask });
-  const analyzer = new SecurityAnalyzer();
-  const manager = new ConversationManager({
-    config,
-    store,
-    metrics: new Metrics(),
-    publish: (_topic, frame) => console.log(frame),
-    rate: (action, ctx) => analyzer.analyze(action, ctx),
-  });
+  // Events go to stdout as lines; the log (stderr) keeps to warnings unless asked for more.
+  const { store, manager } = openCore(config, (_topic, frame) => console.log(frame), config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL);
   try {
     const session = await manager.create({ title: task.slice(0, 60) });
     await session.initialize({});

@@ -1,6 +1,6 @@
 import type { Config } from "./config.ts";
 
-type Level = Config["LOG_LEVEL"];
+export type Level = Config["LOG_LEVEL"];
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 let threshold = ORDER.info;

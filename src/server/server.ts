@@ -1,20 +1,17 @@
 import type { Server, ServerWebSocket } from "bun";
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import ui from "../../frontend/index.html";
 import type { Config } from "../config.ts";
-import { DATABASE_FILE, openDatabase } from "../db/client.ts";
-import { SqliteEventStore } from "../events/sqlite-store.ts";
-import { configureLog, log } from "../log.ts";
-import { SecurityAnalyzer } from "../security/analyzer.ts";
+import type { SqliteEventStore } from "../events/sqlite-store.ts";
+import { log } from "../log.ts";
 import { bindWarning } from "../security/bind-warning.ts";
-import { createSecretMasker } from "../security/mask.ts";
 import { prepareRuntimes, shutdownRuntimes } from "../runtime/create.ts";
 import { createApp } from "./app.ts";
+import { openCore } from "./core.ts";
 import { requestCap } from "./http/uploads.ts";
 import { MAX_CREATE_BYTES } from "./routes/conversations.ts";
-import { ConversationManager } from "./conversation-manager.ts";
-import { Metrics } from "./metrics.ts";
+import type { ConversationManager } from "./conversation-manager.ts";
+import type { Metrics } from "./metrics.ts";
 import { isAuthorized, unauthorizedBody } from "./middleware/auth.ts";
 import { TokenBucket } from "./middleware/rate-limit.ts";
 import { socketHandlers, upgradeSocket, type SocketData } from "./websocket.ts";
@@ -34,23 +31,11 @@ export type ServerHandle = {
 
 /** Opens the store, builds the app and serves HTTP, WebSocket and the UI. */
 export async function startServer(config: Config): Promise<ServerHandle> {
-  const mask = createSecretMasker([config.LLM_API_KEY, config.SESSION_API_KEY]);
-  configureLog(config.LOG_LEVEL, mask);
-  mkdirSync(config.STATE_DIR, { recursive: true });
-  mkdirSync(config.WORKSPACE_BASE, { recursive: true });
-  const store = new SqliteEventStore(openDatabase(join(config.STATE_DIR, DATABASE_FILE)), { redactJson: mask });
-  const metrics = new Metrics();
-  const analyzer = new SecurityAnalyzer();
   let server: Server<SocketData> | undefined;
-  const manager = new ConversationManager({
-    config,
-    store,
-    metrics,
-    publish: (topic, frame) => {
-      server?.publish(topic, frame);
-    },
-    rate: (action, ctx) => analyzer.analyze(action, ctx),
+  const { store, manager, metrics } = openCore(config, (topic, frame) => {
+    server?.publish(topic, frame);
   });
+  mkdirSync(config.WORKSPACE_BASE, { recursive: true });
   const app = createApp({ config, store, manager, metrics, startedAt: Date.now(), runtimeKind: () => config.RUNTIME });
   const sockets = new Set<ServerWebSocket<SocketData>>();
   const socketDeps = {

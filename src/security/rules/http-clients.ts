@@ -23,10 +23,21 @@ const WGET_VALUES =
     " ",
   );
 
+/** Three rules (network, exfiltration, remote code) read the same invocation: parse it once. */
+const readRequests = new WeakMap<Invocation, HttpRequest | null>();
+
 export function readHttpRequest(inv: Invocation): HttpRequest | null {
+  if (!FETCHERS.has(inv.name)) return null;
+  const known = readRequests.get(inv);
+  if (known !== undefined) return known;
+  const request = parseHttpRequest(inv);
+  readRequests.set(inv, request);
+  return request;
+}
+
+function parseHttpRequest(inv: Invocation): HttpRequest {
   if (inv.name === "curl") return readCurl(inv);
   if (inv.name === "wget") return readWget(inv);
-  if (!FETCHERS.has(inv.name)) return null;
   const urls = parseArgs(inv.args).positionals.map((w) => w.text).filter((t) => /^[a-z][a-z0-9+.-]*:\/\/|^[\w-]+(\.[\w-]+)+(:\d+)?(\/|$)/i.test(t));
   return { urls, uploads: [], sendsData: false, outputs: [] };
 }
