@@ -1,10 +1,8 @@
 import type { CommittedEvent, EventStore } from "./store.ts";
-import type { ActionEvent, NewActionEvent, NewEvent, NewObservationEvent, ObservationEvent, StoredEvent } from "./schema.ts";
+import type { NewActionEvent, NewEvent, NewObservationEvent, ObservationEvent, StoredEvent } from "./schema.ts";
 import { isAction, isObservation } from "./schema.ts";
 
 export type EventListener = (event: StoredEvent) => void;
-/** Work begun for an action before its commit: told the stored action, or that it was never stored. */
-export type EarlyStart = { committed(action: ActionEvent): void; failed(error: unknown): void };
 /** Sends a frame to every socket subscribed to a topic (Bun's server.publish). */
 export type Publisher = (topic: string, frame: string) => void;
 
@@ -26,12 +24,6 @@ export class EventStream {
    * commit: one write instead of two, and both frames leave together (the action executor sets this).
    */
   answerInline: (action: NewActionEvent) => NewObservationEvent | undefined = () => undefined;
-  /**
-   * Begins an action's work while its commit is pending (the action executor sets this for run, so the
-   * shell and the commit overlap). Frames still leave in order: the action after its commit, and the
-   * answer, which needs the action's id, after that.
-   */
-  startEarly: (action: NewActionEvent) => EarlyStart | undefined = () => undefined;
 
   constructor(
     readonly conversationId: string,
@@ -45,21 +37,12 @@ export class EventStream {
   append(event: NewEvent): Promise<StoredEvent> {
     const annotated = this.annotate(event);
     const answer = isAction(annotated) ? this.answerInline(annotated) : undefined;
-    const early = isAction(annotated) && !answer ? this.startEarly(annotated) : undefined;
-    return this.store.append(this.conversationId, [annotated], answer).then(
-      (committed) => {
-        const [first, second] = committed as [CommittedEvent, CommittedEvent | undefined];
-        // Before the listeners: the executor must know this action is already being answered.
-        early?.committed(first.event as ActionEvent);
-        const stored = this.deliver(first.event, first.json);
-        if (second) this.deliver(second.event, second.json);
-        return stored;
-      },
-      (error: unknown) => {
-        early?.failed(error);
-        throw error;
-      },
-    );
+    return this.store.append(this.conversationId, [annotated], answer).then((committed) => {
+      const [first, second] = committed as [CommittedEvent, CommittedEvent | undefined];
+      const stored = this.deliver(first.event, first.json);
+      if (second) this.deliver(second.event, second.json);
+      return stored;
+    });
   }
 
   /** Sends a status frame (never stored) to every client of the conversation: runtime progress, LLM retries. */

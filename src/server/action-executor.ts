@@ -2,7 +2,7 @@ import type { Config } from "../config.ts";
 import { errorObservation, observation } from "../events/factory.ts";
 import type { ActionEvent, EditArgs, NewActionEvent, NewObservationEvent, ReadArgs, RunArgs, StoredEvent, WriteArgs } from "../events/schema.ts";
 import { isAction } from "../events/schema.ts";
-import type { EarlyStart, EventStream } from "../events/stream.ts";
+import type { EventStream } from "../events/stream.ts";
 import { log, logs } from "../log.ts";
 import { browse, BrowseError } from "../runtime/browse.ts";
 import { EditorError, FileEditor } from "../runtime/editor.ts";
@@ -37,8 +37,6 @@ export class ActionExecutor {
   private readonly roots: WorkspaceRoots;
   private readonly editor: FileEditor;
   private shellLane: Promise<unknown> = Promise.resolve();
-  /** Stored actions whose work began before their commit (startEarly): the listener leaves them alone. */
-  private readonly startedEarly = new WeakSet<StoredEvent>();
   private inFlight = 0;
   private executing = 0;
   private readonly unsubscribe: () => void;
@@ -48,7 +46,6 @@ export class ActionExecutor {
     this.editor = new FileEditor(this.roots);
     this.unsubscribe = deps.stream.subscribe((event) => this.onEvent(event));
     deps.stream.answerInline = (action) => this.answerInline(action);
-    deps.stream.startEarly = (action) => this.startEarly(action);
   }
 
   /** True while any action is being executed or awaits confirmation. */
@@ -64,7 +61,6 @@ export class ActionExecutor {
   close(): void {
     this.unsubscribe();
     this.deps.stream.answerInline = () => undefined;
-    this.deps.stream.startEarly = () => undefined;
   }
 
   /** think needs nothing from the sandbox and is never held for confirmation (its risk is none). */
@@ -73,46 +69,18 @@ export class ActionExecutor {
     return { ...observation("think", "", {}, null), ...(action.tool_call_id ? { tool_call_id: action.tool_call_id } : {}) };
   }
 
-  /**
-   * A run starts in the shell as soon as it is accepted, while its action is being committed: the commit
-   * and the command overlap. Its observation is stored once the action has its id. An action held for
-   * confirmation waits for its commit as before (the user is shown the stored action).
-   */
-  private startEarly(action: NewActionEvent): EarlyStart | undefined {
-    if (action.action !== "run" || this.deps.gate.enabled) return undefined;
-    this.inFlight++;
-    const started = performance.now();
-    const outcome = this.inShellLane(() => this.outcome(action));
-    const settle = (stored?: ActionEvent) => {
-      this.inFlight--;
-      if (stored) this.answered(stored, (performance.now() - started) / 1000);
-    };
-    return {
-      committed: (stored) => {
-        this.startedEarly.add(stored);
-        void outcome.then((result) => this.store(stored, result)).finally(() => settle(stored));
-      },
-      failed: (error) => {
-        log.error("a command ran but its action could not be stored", { conversation_id: this.deps.stream.conversationId, error: String(error) });
-        void outcome.finally(() => settle());
-      },
-    };
-  }
-
   private onEvent(event: StoredEvent): void {
     if (!isAction(event)) return;
     this.deps.metrics.countAction(event.action);
     if (event.action === "think") return this.answered(event, 0);
-    if (!EXECUTED_ACTIONS.has(event.action) || this.startedEarly.has(event)) return;
+    if (!EXECUTED_ACTIONS.has(event.action)) return;
     this.inFlight++;
     const started = performance.now();
-    const outcome = event.action === "run" ? this.inShellLane(() => this.outcome(event)) : this.outcome(event);
-    void outcome
-      .then((result) => this.store(event, result))
-      .finally(() => {
-        this.inFlight--;
-        this.answered(event, (performance.now() - started) / 1000);
-      });
+    const work = event.action === "run" ? this.inShellLane(() => this.answer(event)) : this.answer(event);
+    void work.finally(() => {
+      this.inFlight--;
+      this.answered(event, (performance.now() - started) / 1000);
+    });
   }
 
   private answered(event: ActionEvent, seconds: number): void {
@@ -120,83 +88,82 @@ export class ActionExecutor {
     if (logs("info")) log.info("action", { conversation_id: this.deps.stream.conversationId, id: event.id, action: event.action, source: event.source, ms: Math.round(seconds * 10_000) / 10 });
   }
 
-  private inShellLane<T>(task: () => Promise<T>): Promise<T> {
+  private inShellLane(task: () => Promise<void>): Promise<void> {
     const next = this.shellLane.then(task, task);
     this.shellLane = next.catch(() => {});
     return next;
   }
 
-  /** The observation answering an action (its `cause` is set when it is stored); never rejects. */
-  private async outcome(event: NewActionEvent | ActionEvent): Promise<NewObservationEvent> {
+  private async answer(event: ActionEvent): Promise<void> {
+    let result: NewObservationEvent;
     try {
-      // Without confirmation mode nothing is held: skip the gate's await on the hot path. An action
-      // started early never reaches the gate (startEarly returns nothing while the gate is on).
-      const verdict = this.deps.gate.enabled && "id" in event ? await this.deps.gate.check(event) : ALLOWED;
-      if (!verdict.allowed) return observation("user_rejected", verdict.reason, {}, null);
-      this.executing++;
-      try {
-        return await this.execute(event);
-      } finally {
-        this.executing--;
+      // Without confirmation mode nothing is held: skip the gate's await on the hot path.
+      const verdict = this.deps.gate.enabled ? await this.deps.gate.check(event) : ALLOWED;
+      if (verdict.allowed) {
+        this.executing++;
+        try {
+          result = await this.execute(event);
+        } finally {
+          this.executing--;
+        }
+      } else {
+        result = observation("user_rejected", verdict.reason, {}, event.id);
       }
     } catch (error) {
-      return this.toErrorObservation(event, error);
+      result = this.toErrorObservation(event, error);
     }
-  }
-
-  private async store(action: ActionEvent, result: NewObservationEvent): Promise<void> {
     try {
-      await this.deps.stream.append({ ...result, cause: action.id, ...(action.tool_call_id ? { tool_call_id: action.tool_call_id } : {}) });
+      await this.deps.stream.append({ ...result, cause: event.id, ...(event.tool_call_id ? { tool_call_id: event.tool_call_id } : {}) });
     } catch (error) {
-      log.error("could not store an observation", { conversation_id: this.deps.stream.conversationId, cause: action.id, error: String(error) });
+      log.error("could not store an observation", { conversation_id: this.deps.stream.conversationId, cause: event.id, error: String(error) });
     }
   }
 
-  private async execute(event: NewActionEvent | ActionEvent): Promise<NewObservationEvent> {
+  private async execute(event: ActionEvent): Promise<NewObservationEvent> {
     const args = event.args;
     switch (event.action) {
       case "run": {
         const run = args as RunArgs;
         const result = await this.deps.runtime.run(run);
-        return observation("run", result.output, { command: run.command, exit_code: result.exit_code, timed_out: result.timed_out, running: result.running, working_dir: result.working_dir }, null);
+        return observation("run", result.output, { command: run.command, exit_code: result.exit_code, timed_out: result.timed_out, running: result.running, working_dir: result.working_dir }, event.id);
       }
       case "read": {
         const read = args as ReadArgs;
-        return observation("read", await readWorkspaceFile(this.roots, read), { path: read.path }, null);
+        return observation("read", await readWorkspaceFile(this.roots, read), { path: read.path }, event.id);
       }
       case "write": {
         const write = args as WriteArgs;
         await writeWorkspaceFile(this.roots, write);
-        return observation("write", `Wrote ${Buffer.byteLength(write.content)} bytes to ${write.path}`, { path: write.path }, null);
+        return observation("write", `Wrote ${Buffer.byteLength(write.content)} bytes to ${write.path}`, { path: write.path }, event.id);
       }
       case "edit": {
         const edit = args as EditArgs;
         const result = await this.editor.execute(edit);
-        return observation("edit", result.content, { path: edit.path, command: edit.command, diff: result.diff }, null);
+        return observation("edit", result.content, { path: edit.path, command: edit.command, diff: result.diff }, event.id);
       }
       case "browse": {
         const { config } = this.deps;
         const result = await browse(String(args.url), { timeoutMs: config.BROWSE_TIMEOUT_S * 1000, maxBytes: config.BROWSE_MAX_BYTES, outputCapChars: config.OUTPUT_CAP_CHARS });
-        return observation("browse", result.content, { url: result.url, status_code: result.status_code }, null);
+        return observation("browse", result.content, { url: result.url, status_code: result.status_code }, event.id);
       }
       default:
-        return errorObservation(null, `the environment does not execute ${event.action} actions`, "NOT_EXECUTABLE");
+        return errorObservation(event.id, `the environment does not execute ${event.action} actions`, "NOT_EXECUTABLE");
     }
   }
 
-  private toErrorObservation(event: NewActionEvent | ActionEvent, error: unknown): NewObservationEvent {
+  private toErrorObservation(event: ActionEvent, error: unknown): NewObservationEvent {
     const text = error instanceof Error ? error.message : String(error);
-    if (error instanceof WorkspacePathError) return errorObservation(null, `${event.action} refused: ${text}`, "PATH_OUTSIDE_WORKSPACE");
-    if (error instanceof EditorError) return errorObservation(null, text, "EDITOR_ERROR");
-    if (error instanceof BrowseError) return errorObservation(null, text, "BROWSE_ERROR");
-    if (error instanceof CommandStillRunningError) return errorObservation(null, text, "COMMAND_STILL_RUNNING");
-    if (error instanceof ShellStateError) return errorObservation(null, text, "SHELL_STATE");
+    if (error instanceof WorkspacePathError) return errorObservation(event.id, `${event.action} refused: ${text}`, "PATH_OUTSIDE_WORKSPACE");
+    if (error instanceof EditorError) return errorObservation(event.id, text, "EDITOR_ERROR");
+    if (error instanceof BrowseError) return errorObservation(event.id, text, "BROWSE_ERROR");
+    if (error instanceof CommandStillRunningError) return errorObservation(event.id, text, "COMMAND_STILL_RUNNING");
+    if (error instanceof ShellStateError) return errorObservation(event.id, text, "SHELL_STATE");
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    if (code === "EACCES" || code === "EISDIR" || code === "ENOTDIR" || code === "ENOENT") return errorObservation(null, `${event.action} failed: ${text}`, code);
+    if (code === "EACCES" || code === "EISDIR" || code === "ENOTDIR" || code === "ENOENT") return errorObservation(event.id, `${event.action} failed: ${text}`, code);
     this.deps.metrics.runtimeErrors++;
-    log.error("action failed", { conversation_id: this.deps.stream.conversationId, action: event.action, id: "id" in event ? event.id : undefined, error: text });
+    log.error("action failed", { conversation_id: this.deps.stream.conversationId, action: event.action, id: event.id, error: text });
     const unavailable = error instanceof ShellStartError;
     this.deps.stream.publishStatus({ type: "error", id: unavailable ? "STATUS$SANDBOX_UNAVAILABLE" : "STATUS$RUNTIME_ERROR", message: `The sandbox failed: ${text}` });
-    return errorObservation(null, `${event.action} failed in the sandbox: ${text}`, "RUNTIME_ERROR");
+    return errorObservation(event.id, `${event.action} failed in the sandbox: ${text}`, "RUNTIME_ERROR");
   }
 }
