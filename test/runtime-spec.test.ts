@@ -169,10 +169,19 @@ function defineSpec(name: VariantName): void {
       if (name !== "docker") expect(await hostProcessesMatching("sleep 6123")).toEqual([]);
     }, TIMEOUT_MS);
 
-    test("a shell-builtin loop past the hard timeout restarts the shell in the same directory", async () => {
+    test("a shell-builtin loop past the hard timeout is interrupted: the shell keeps its directory and exports", async () => {
+      const runtime = await open();
+      await runtime.run({ command: "mkdir -p deep/er && cd deep/er && export KEEP=kept" });
+      const stopped = await runtime.run({ command: "while :; do echo spin; done", timeout: 2 });
+      expect(stopped).toMatchObject({ exit_code: -1, timed_out: true, running: false });
+      const after = await runtime.run({ command: "pwd; echo \"${KEEP:-lost}\"" });
+      expect(after).toMatchObject({ output: `${runtime.sandboxWorkspace}/deep/er\nkept\n`, exit_code: 0 });
+    }, TIMEOUT_MS);
+
+    test("a shell-builtin loop that ignores C-c restarts the shell in the same directory", async () => {
       const runtime = await open();
       await runtime.run({ command: "mkdir -p deep/er && cd deep/er" });
-      const killed = await runtime.run({ command: "while :; do echo spin; done", timeout: 2 });
+      const killed = await runtime.run({ command: "trap '' INT; while :; do echo spin; done", timeout: 2 });
       expect(killed).toMatchObject({ exit_code: -1, timed_out: true, running: false });
       const after = await runtime.run({ command: "pwd" });
       expect(after).toMatchObject({ output: `${runtime.sandboxWorkspace}/deep/er\n`, exit_code: 0 });

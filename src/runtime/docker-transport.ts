@@ -79,38 +79,46 @@ export async function openDockerTransport(
     write(data) {
       if (!closed && stream.writable) stream.write(data);
     },
-    async signalForeground(signal) {
-      await runShort(container, ["sh", "-c", signalForegroundScript(signal === "SIGKILL" ? "KILL" : "INT")]);
+    async killForeground() {
+      await runShort(container, ["sh", "-c", foregroundScript("kill")]);
+    },
+    async shellInForeground() {
+      return (await runShort(container, ["sh", "-c", foregroundScript("is-shell")])) === 0;
     },
     exited,
     async close() {
       if (closed) return;
       closed = true;
       // Ending bash ends what it started in its session; the container's removal ends the rest.
-      await runShort(container, ["sh", "-c", signalForegroundScript("KILL", true)]).catch(() => undefined);
+      await runShort(container, ["sh", "-c", foregroundScript("kill-session")]).catch(() => undefined);
       stream.destroy();
     },
   };
 }
 
 /**
- * Signals the foreground process group of the container's terminal, found from any process attached
- * to it (stat fields after the command name: 5 = tty_nr, 6 = tpgid, 4 = session). With `session`, the
- * whole session of that terminal is killed instead.
+ * A script over the container's terminal, found from any process attached to it (stat fields after the
+ * command name: 4 = session, 5 = tty_nr, 6 = tpgid). `kill`: SIGKILL to the foreground process group.
+ * `kill-session`: SIGKILL to the whole session. `is-shell`: exits 0 when the foreground group is the
+ * session leader's, the shell's own.
  */
-function signalForegroundScript(signal: "KILL" | "INT", session = false): string {
-  const act = session ? `kill -${signal} -- -"$4" 2>/dev/null; kill -${signal} "$4"` : `kill -${signal} -- -"$6"`;
+function foregroundScript(act: "kill" | "kill-session" | "is-shell"): string {
+  const command = {
+    kill: 'kill -KILL -- -"$6"; exit 0',
+    "kill-session": 'kill -KILL -- -"$4" 2>/dev/null; kill -KILL "$4"; exit 0',
+    "is-shell": '[ "$6" = "$4" ]; exit',
+  }[act];
   return [
     'for f in /proc/[0-9]*/stat; do',
     '  read -r s < "$f" 2>/dev/null || continue',
     '  set -- ${s##*) }',
-    `  if [ "$5" != 0 ] && [ "$6" -gt 0 ] 2>/dev/null; then ${act}; exit 0; fi`,
+    `  if [ "$5" != 0 ] && [ "$6" -gt 0 ] 2>/dev/null; then ${command}; fi`,
     "done; exit 1",
   ].join("\n");
 }
 
-/** Runs a short command in the container and waits for it (bounded), ignoring its output. */
-async function runShort(container: Docker.Container, cmd: string[], timeoutMs = 10_000): Promise<void> {
+/** Runs a short command in the container and waits for it (bounded), ignoring its output; its exit code, or -1. */
+async function runShort(container: Docker.Container, cmd: string[], timeoutMs = 10_000): Promise<number> {
   const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
   const stream = (await exec.start({ hijack: true, stdin: false })) as Duplex;
   stream.resume();
@@ -124,4 +132,6 @@ async function runShort(container: Docker.Container, cmd: string[], timeoutMs = 
     stream.once("close", done);
     stream.on("error", done);
   });
+  const info = await exec.inspect().catch(() => undefined);
+  return typeof info?.ExitCode === "number" ? info.ExitCode : -1;
 }

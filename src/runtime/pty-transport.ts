@@ -33,13 +33,23 @@ export async function openPtyTransport(spec: PtySpawn, sink: TransportSink): Pro
     write(data) {
       if (!terminal.closed) terminal.write(data);
     },
-    async signalForeground(signal) {
+    async killForeground() {
       // Every process on the terminal reports the terminal's foreground group (stat field tpgid), in
       // our pid namespace even when the shell runs in bubblewrap's.
       const stat = await readStat(proc.pid);
       const group = stat?.tpgid ?? 0;
-      if (group > 0) return killQuietly(-group, signal);
-      killQuietly(proc.pid, signal);
+      if (group > 0) return killQuietly(-group, "SIGKILL");
+      killQuietly(proc.pid, "SIGKILL");
+    },
+    async shellInForeground() {
+      const group = (await readStat(proc.pid))?.tpgid ?? 0;
+      if (group <= 0) return false;
+      // Without bubblewrap the shell is the process Bun started. Under it the shell is bwrap's grandchild:
+      // its parent is bwrap's own child, still in bwrap's group, while a job's parent is the shell.
+      if (group === proc.pid) return true;
+      const leader = await readStat(group);
+      const parent = leader ? await readStat(leader.ppid) : undefined;
+      return parent !== undefined && parent.pid !== proc.pid && parent.pgrp === proc.pid;
     },
     exited,
     close() {
@@ -56,14 +66,14 @@ export async function openPtyTransport(spec: PtySpawn, sink: TransportSink): Pro
   };
 }
 
-type Stat = { pid: number; pgrp: number; session: number; tpgid: number };
+type Stat = { pid: number; ppid: number; pgrp: number; session: number; tpgid: number };
 
 async function readStat(pid: number): Promise<Stat | undefined> {
   const text = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
   if (!text) return undefined;
   // The command name (field 2) may hold spaces and parentheses: fields resume after the last ')'.
   const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  return { pid, pgrp: Number(fields[2]), session: Number(fields[3]), tpgid: Number(fields[5]) };
+  return { pid, ppid: Number(fields[1]), pgrp: Number(fields[2]), session: Number(fields[3]), tpgid: Number(fields[5]) };
 }
 
 /** Processes of a session, found by scanning /proc. */

@@ -10,8 +10,10 @@ import { MarkerScanner, controlKey, encodeCommand, initScript, newNonce } from "
  */
 export interface ShellTransport {
   write(data: string): void;
-  /** Signals the terminal's foreground process group (the running command, or the shell when idle). */
-  signalForeground(signal: "SIGKILL" | "SIGINT"): Promise<void>;
+  /** Kills the terminal's foreground process group: the running command's, or the shell's own. */
+  killForeground(): Promise<void>;
+  /** True when the foreground process group is the shell's own: it runs its own builtins (a `while :` loop). */
+  shellInForeground(): Promise<boolean>;
   /** Resolves with the shell's exit status when it has ended. */
   readonly exited: Promise<number>;
   /** Ends the shell and every process it started; idempotent. */
@@ -45,7 +47,9 @@ type Command = {
   wake?: () => void;
 };
 
+const INTERRUPT_GRACE_MS = 1000;
 const KILL_GRACE_MS = 2000;
+const SETTLE_POLL_MS = 20;
 
 /** Reads `done` through a call, since TypeScript keeps a narrowing across awaits. */
 function isDone(cmd: Command): boolean {
@@ -182,17 +186,34 @@ export class PersistentShell {
     cmd.hardTimer = setTimeout(() => void this.hardKill(cmd), seconds * 1000);
   }
 
-  /** Kills the command's process group; restarts the shell when that did not bring the prompt back. */
+  /**
+   * Stops a command past its hard limit. A program's whole process group is killed (members that ignore
+   * C-c included). A loop of the shell's own builtins gets C-c first, as a user would: it ends the loop and
+   * keeps the shell with its exports and functions. When nothing brings the prompt back, a new shell
+   * starts in the same directory.
+   */
   private async hardKill(cmd: Command): Promise<void> {
     if (cmd.done || this.current !== cmd) return;
     cmd.timedOut = true;
     const transport = this.transport;
-    await transport?.signalForeground("SIGKILL").catch(() => undefined);
-    await Promise.race([new Promise<void>((r) => setTimeout(r, KILL_GRACE_MS)), transport?.exited]);
-    // The marker after a kill is finished with -1 by onText (cmd.timedOut); no marker → restart.
-    if (isDone(cmd)) return;
+    // The marker after C-c or the kill is finished with -1 by onText (cmd.timedOut).
+    if (transport && (await transport.shellInForeground().catch(() => false))) {
+      transport.write("\x03"); // C-c: the terminal sends SIGINT to the foreground group, the shell
+      if (await this.endsWithin(cmd, transport, INTERRUPT_GRACE_MS)) return;
+    }
+    await transport?.killForeground().catch(() => undefined);
+    if (await this.endsWithin(cmd, transport, KILL_GRACE_MS)) return;
     this.finish(cmd, -1);
     if (transport && this.transport === transport) await this.dropTransport();
+  }
+
+  /** True once the command has its marker (or the shell ended), false after `ms` without. */
+  private async endsWithin(cmd: Command, transport: ShellTransport | undefined, ms: number): Promise<boolean> {
+    const deadline = performance.now() + ms;
+    let exited = false;
+    void transport?.exited.then(() => (exited = true));
+    while (!isDone(cmd) && !exited && performance.now() < deadline) await Bun.sleep(SETTLE_POLL_MS);
+    return isDone(cmd);
   }
 
   private async spawn(): Promise<void> {
