@@ -7,6 +7,8 @@ import type { CompleteOptions, Llm } from "./llm.ts";
 import { LlmError } from "./llm.ts";
 import type { ReplyUsage } from "./pricing.ts";
 import { systemPrompt } from "./prompt.ts";
+import { loadRepoInstructions } from "./repo-instructions.ts";
+import type { WorkspaceRoots } from "../runtime/paths.ts";
 import { CODEACT_API_TOOLS, findTool, type Tool } from "./tools/index.ts";
 
 /** One reply of the model: its text (to show the user) and its tool calls (to run, in order). */
@@ -38,28 +40,34 @@ const REQUEST_OVERHEAD_TOKENS = 50;
  * through its tools, and talks to the user in plain text.
  */
 export class CodeActAgent {
-  readonly system: string;
-  private readonly fixedTokens: number;
+  private prompt?: Promise<{ system: string; fixedTokens: number }>;
 
   constructor(
     private readonly llm: Llm,
-    workspace: string,
+    private readonly workspace: WorkspaceRoots,
     /** The input token budget (LLM_CONTEXT_TOKENS). */
     private readonly contextTokens: number,
-  ) {
-    this.system = systemPrompt(workspace);
-    // As sent: the JSON of the system prompt and tool schemas, plus the request's other fields.
-    this.fixedTokens = estimateTokens(JSON.stringify(this.system)) + estimateTokens(CODEACT_API_TOOLS) + REQUEST_OVERHEAD_TOKENS;
+  ) {}
+
+  /** Built at the first step (the repository's instruction files are read then), the same ever after. */
+  private systemPrompt(): Promise<{ system: string; fixedTokens: number }> {
+    this.prompt ??= loadRepoInstructions(this.workspace).then((instructions) => {
+      const system = systemPrompt(this.workspace.sandbox, instructions);
+      // As sent: the JSON of the system prompt and tool schemas, plus the request's other fields.
+      return { system, fixedTokens: estimateTokens(JSON.stringify(system)) + estimateTokens(CODEACT_API_TOOLS) + REQUEST_OVERHEAD_TOKENS };
+    });
+    return this.prompt;
   }
 
   /** Asks the model for its next reply to the conversation as the log holds it now. */
   async step(log: EventLog, options: CompleteOptions): Promise<AgentReply> {
+    const { system, fixedTokens } = await this.systemPrompt();
     const full = withTrailingUserTurn(buildMessages(log));
-    let budget = Math.max(1000, this.contextTokens - this.fixedTokens);
+    let budget = Math.max(1000, this.contextTokens - fixedTokens);
     for (let shrinks = 0; ; shrinks++) {
       const fitted = condense(full, budget);
       try {
-        const reply = await this.llm.complete({ system: this.system, messages: fitted.messages, tools: CODEACT_API_TOOLS }, options);
+        const reply = await this.llm.complete({ system, messages: fitted.messages, tools: CODEACT_API_TOOLS }, options);
         const text = reply.content
           .filter((b): b is TextBlock => b.type === "text")
           .map((b) => b.text)

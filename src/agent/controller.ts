@@ -49,7 +49,7 @@ export class CodeActController implements AgentController {
     this.pauseRequested = ctx.initialState === "paused";
     this.usage = { ...emptyUsage(), ...ctx.initialUsage };
     this.limits = new TaskLimits(ctx.config, this.usage.cost_usd);
-    this.agent = new CodeActAgent(new Llm(ctx.model, ctx.config), ctx.sandboxWorkspace, ctx.config.LLM_CONTEXT_TOKENS);
+    this.agent = new CodeActAgent(new Llm(ctx.model, ctx.config), ctx.workspace, ctx.config.LLM_CONTEXT_TOKENS);
     // The history is read only when the agent first needs it (see fullLog): opening a conversation, to
     // replay it to a client or run a command, costs nothing per stored event. User messages stored before
     // this controller started count as sent.

@@ -1,6 +1,7 @@
 import type { Config } from "../config.ts";
 import type { EventStream } from "../events/stream.ts";
 import type { AgentState } from "../events/schema.ts";
+import type { WorkspaceRoots } from "../runtime/paths.ts";
 
 /** What the server gives an agent controller; the controller subscribes to the stream itself. */
 export type AgentContext = {
@@ -10,8 +11,8 @@ export type AgentContext = {
   /** The model for this conversation (initialize.model, else LLM_MODEL). */
   model: string;
   agentCls: string;
-  /** The workspace as the sandbox's commands see it, for the system prompt. */
-  sandboxWorkspace: string;
+  /** The workspace on the server (host) and as the sandbox's commands see it (the system prompt's). */
+  workspace: WorkspaceRoots;
   /** The state to start from (a conversation rebuilt after a restart). */
   initialState: AgentState;
   /** Persists the agent state (and usage) on the conversation record. */

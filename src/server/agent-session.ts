@@ -154,7 +154,7 @@ export class AgentSession {
       config,
       model: typeof record.settings.model === "string" ? record.settings.model : config.LLM_MODEL,
       agentCls: typeof record.settings.agent_cls === "string" ? record.settings.agent_cls : "CodeActAgent",
-      sandboxWorkspace: this.runtime.sandboxWorkspace,
+      workspace: { host: this.runtime.hostWorkspace, sandbox: this.runtime.sandboxWorkspace },
       initialState,
       initialUsage: record.settings.usage as AgentUsage | undefined,
       onStateChange: (state) => {
