@@ -3,7 +3,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MAX_INSTRUCTION_CHARS } from "../src/agent/repo-instructions.ts";
 import { type AgentHarness, nextState, openConversation, startAgentHarness } from "./support/agent-harness.ts";
-import { reply, toolUse } from "./support/fake-anthropic.ts";
+import { reply, systemText, toolUse } from "./support/fake-anthropic.ts";
 import { tempDir } from "./support/temp.ts";
 
 let h: AgentHarness;
@@ -27,7 +27,7 @@ async function systemPromptFor(tag: string, prepare: (workspace: string) => void
   client.send({ action: "start", args: { task: `${tag} do the task` } });
   await nextState(client, "finished");
   client.close();
-  return String(seen[0]?.body.system);
+  return systemText(seen[0]!.body);
 }
 
 describe("the repository's instruction files", () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type AgentHarness, allToolResults, argsOf, eventsOf, extrasOf, lastToolResults, nextState, openConversation, startAgentHarness, stateOf, states } from "./support/agent-harness.ts";
-import { reply, text, toolUse } from "./support/fake-anthropic.ts";
+import { reply, systemText, text, toolUse, withoutCacheControl } from "./support/fake-anthropic.ts";
 import type { Frame } from "./support/ws-client.ts";
 
 let h: AgentHarness;
@@ -47,7 +47,7 @@ describe("a multi-step task", () => {
 
     // What the model was sent: the workspace and tools in the system prompt, each result as a tool_result.
     expect(seen).toHaveLength(3);
-    const system = String(seen[0]?.body.system);
+    const system = systemText(seen[0]!.body);
     // The workspace as the sandbox's commands see it: /workspace under bubblewrap, else the host folder.
     const named = /Your workspace is (\S+)\./.exec(system)?.[1];
     expect([workspace, "/workspace"]).toContain(named as string);
@@ -157,7 +157,7 @@ describe("talking with the agent", () => {
     expect(question?.id as number).toBeLessThan(waiting.id as number);
     client.send({ action: "message", args: { content: "the README" } });
     await nextState(client, "finished");
-    expect(seen[1]?.body.messages).toEqual([
+    expect(withoutCacheControl(seen[1]?.body.messages)).toEqual([
       { role: "user", content: [{ type: "text", text: "[task-chat] fix the file" }] },
       { role: "assistant", content: [{ type: "text", text: "Which file do you mean?" }] },
       { role: "user", content: [{ type: "text", text: "the README" }] },

@@ -37,9 +37,32 @@ describe("Llm over the real SDK against the fake Messages API", () => {
     expect(sent?.stream).toBe(true);
     expect(sent?.model).toBe("claude-sonnet-5-5");
     expect(sent?.max_tokens).toBe(1234);
-    expect(sent?.system).toBe("be brief");
+    expect(sent?.system).toEqual([{ type: "text", text: "be brief", cache_control: { type: "ephemeral" } }]);
     expect(sent?.tools?.map((t) => t.name)).toEqual(["execute_bash", "str_replace_editor", "browser", "think", "finish"]);
     expect(fake.requests[0]?.headers.authorization).toBe("Bearer sk-test");
+  });
+
+  test("prompt caching: the system prompt and the last two user turns carry cache_control; the caller's history is untouched", async () => {
+    fake.enqueue(reply(text("ok")));
+    const history = [
+      { role: "user" as const, content: "first task" },
+      { role: "assistant" as const, content: [{ type: "tool_use" as const, id: "toolu_a", name: "execute_bash", input: { command: "ls" } }] },
+      { role: "user" as const, content: [{ type: "tool_result" as const, tool_use_id: "toolu_a", content: "a.txt" }] },
+      { role: "assistant" as const, content: "done with ls" },
+      { role: "user" as const, content: [{ type: "text" as const, text: "now this" }, { type: "text" as const, text: "and that" }] },
+    ];
+    const before = JSON.stringify(history);
+    await llm.complete({ ...request, messages: history }, options());
+    expect(JSON.stringify(history)).toBe(before);
+    const sent = fake.requests[0]?.body;
+    const marked = (block: unknown) => (block as { cache_control?: unknown }).cache_control;
+    expect(sent?.system).toEqual([{ type: "text", text: "be brief", cache_control: { type: "ephemeral" } }]);
+    // The first user turn is left as it was; the last two have their last block marked, and only that one.
+    expect(sent?.messages[0]?.content).toBe("first task");
+    expect(sent?.messages[2]?.content).toEqual([{ type: "tool_result", tool_use_id: "toolu_a", content: "a.txt", cache_control: { type: "ephemeral" } }]);
+    const last = sent?.messages[4]?.content as unknown[];
+    expect(last.map(marked)).toEqual([undefined, { type: "ephemeral" }]);
+    expect(sent?.messages.filter((m) => m.role === "assistant").flatMap((m) => (Array.isArray(m.content) ? m.content : [])).some(marked)).toBe(false);
   });
 
   test("tool input schemas are JSON schemas generated from the zod schemas", () => {

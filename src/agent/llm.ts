@@ -3,6 +3,7 @@ import type { ContentBlock, MessageParam, StopReason, Tool as ApiTool } from "@a
 import { loadAnthropicSdk } from "../entrypoints.ts";
 import type { Config } from "../config.ts";
 import type { ReplyUsage } from "./pricing.ts";
+import { withPromptCache } from "./prompt-cache.ts";
 
 export type LlmRequest = {
   system: string;
@@ -92,13 +93,7 @@ export class Llm {
   private async once(request: LlmRequest, signal: AbortSignal): Promise<LlmReply> {
     const client = await this.getClient();
     const stream = client.messages.stream(
-      {
-        model: this.model,
-        max_tokens: this.config.LLM_MAX_TOKENS,
-        system: request.system,
-        messages: request.messages,
-        tools: request.tools,
-      },
+      { model: this.model, max_tokens: this.config.LLM_MAX_TOKENS, ...withPromptCache(request.system, request.messages, request.tools) },
       { signal },
     );
     const message = await stream.finalMessage();

@@ -1,7 +1,7 @@
 /** Shared set-up of the agent suites: the real server, wired to the fake Anthropic API, and a script per conversation. */
 import { startTestServer, type TestServer } from "./server.ts";
 import { type Frame, connectClient, type TestClient } from "./ws-client.ts";
-import { type FakeAnthropic, type FakeReply, type RecordedRequest, reply, startFakeAnthropic, text } from "./fake-anthropic.ts";
+import { type FakeAnthropic, type FakeReply, type RecordedRequest, reply, startFakeAnthropic, text, withoutCacheControl } from "./fake-anthropic.ts";
 
 export type AgentHarness = {
   server: TestServer;
@@ -73,20 +73,18 @@ export function firstUserText(request: RecordedRequest): string {
   return first.content.map((b) => (b.type === "text" ? String(b.text) : "")).join("\n");
 }
 
-/** The tool_result blocks of the last user turn of a request. */
-export function lastToolResults(request: RecordedRequest): Array<{ tool_use_id: string; content: string; is_error?: boolean }> {
+type ToolResult = { tool_use_id: string; content: string; is_error?: boolean };
+
+/** The tool_result blocks of the last user turn of a request (prompt-cache markers left out). */
+export function lastToolResults(request: RecordedRequest): ToolResult[] {
   const last = request.body.messages.at(-1);
   if (!last || typeof last.content === "string") return [];
-  return last.content.filter((b) => b.type === "tool_result") as Array<{ tool_use_id: string; content: string; is_error?: boolean }>;
+  return withoutCacheControl(last.content.filter((b) => b.type === "tool_result")) as ToolResult[];
 }
 
-/** Every tool_result block of a request, in order. */
-export function allToolResults(request: RecordedRequest): Array<{ tool_use_id: string; content: string; is_error?: boolean }> {
-  return request.body.messages.flatMap((m) => (typeof m.content === "string" ? [] : m.content.filter((b) => b.type === "tool_result"))) as Array<{
-    tool_use_id: string;
-    content: string;
-    is_error?: boolean;
-  }>;
+/** Every tool_result block of a request, in order (prompt-cache markers left out). */
+export function allToolResults(request: RecordedRequest): ToolResult[] {
+  return withoutCacheControl(request.body.messages.flatMap((m) => (typeof m.content === "string" ? [] : m.content.filter((b) => b.type === "tool_result")))) as ToolResult[];
 }
 
 /** Where each client's conversation was initialized: the events a test looks at come after it. */

@@ -41,7 +41,7 @@ export type RecordedRequest = {
 export type MessagesRequestBody = {
   model: string;
   max_tokens: number;
-  system?: string | Array<{ type: "text"; text: string }>;
+  system?: string | Array<{ type: "text"; text: string; cache_control?: { type: string } }>;
   messages: Array<{ role: "user" | "assistant"; content: string | Array<Record<string, unknown>> }>;
   tools?: Array<{ name: string; description?: string; input_schema: Record<string, unknown> }>;
   stream?: boolean;
@@ -270,11 +270,33 @@ function chunks(value: string, size: number): string[] {
   return out.length ? out : [""];
 }
 
+/** Every cache_control marker of a request (tools, system blocks, message blocks). */
+function cacheControls(body: MessagesRequestBody): unknown[] {
+  const blocks: Array<Record<string, unknown>> = [...((body.tools ?? []) as Array<Record<string, unknown>>)];
+  if (Array.isArray(body.system)) blocks.push(...(body.system as Array<Record<string, unknown>>));
+  for (const message of body.messages) if (Array.isArray(message.content)) blocks.push(...message.content);
+  return blocks.map((b) => b.cache_control).filter((c) => c !== undefined);
+}
+
+/** A copy of messages or blocks without their prompt-cache markers, for tests about what the model was told. */
+export function withoutCacheControl<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value, (key, item) => (key === "cache_control" ? undefined : item))) as T;
+}
+
+/** The system prompt's text, whether it was sent as a string or as text blocks. */
+export function systemText(body: MessagesRequestBody): string {
+  if (typeof body.system === "string") return body.system;
+  return (body.system ?? []).map((block) => block.text).join("\n");
+}
+
 /** The rules of the real API that a client can get wrong: a broken history is a 400, as it would be there. */
 function validateRequest(body: MessagesRequestBody): string | null {
   if (typeof body.model !== "string" || !body.model) return "model: Field required";
   if (typeof body.max_tokens !== "number") return "max_tokens: Field required";
   if (!Array.isArray(body.messages) || body.messages.length === 0) return "messages: at least one message is required";
+  const breakpoints = cacheControls(body);
+  if (breakpoints.some((c) => (c as { type?: unknown }).type !== "ephemeral")) return "cache_control.type: Input should be 'ephemeral'";
+  if (breakpoints.length > 4) return `A maximum of 4 blocks with cache_control may be provided. Found ${breakpoints.length}.`;
   for (const tool of body.tools ?? []) {
     if (!/^[a-zA-Z0-9_-]{1,128}$/.test(tool.name)) return `tools: invalid tool name ${tool.name}`;
     if (tool.input_schema?.type !== "object") return `tools.${tool.name}.input_schema.type: Input should be 'object'`;
