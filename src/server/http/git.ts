@@ -5,6 +5,9 @@ import { isInside } from "../../runtime/paths.ts";
 import { ApiError, notFound } from "./errors.ts";
 
 export type GitResult = { code: number; stdout: string; truncated: boolean };
+export type GitBytesResult = { code: number; stdout: Buffer; truncated: boolean };
+/** Extra environment (GIT_INDEX_FILE, say) and bytes for git's stdin (pathspecs, say). */
+export type GitRunOptions = { env?: Record<string, string>; stdin?: Uint8Array };
 
 /**
  * The workspace is written by the agent's sandbox, so its repository is untrusted: git runs on the host here,
@@ -24,6 +27,8 @@ export class GitRepo {
   private constructor(
     readonly root: string,
     private readonly env: Record<string, string>,
+    /** The repository's git directory (absolute; inside the workspace), where its index lives. */
+    readonly gitDir: string,
   ) {}
 
   /** The workspace's own repository, or a 404 when the workspace is not (the top of) a git repository. */
@@ -41,8 +46,8 @@ export class GitRepo {
       GIT_TERMINAL_PROMPT: "0",
       GIT_OPTIONAL_LOCKS: "0",
     };
-    const repo = new GitRepo(root, env);
-    const top = await repo.run(["rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir"]);
+    const probe = new GitRepo(root, env, "");
+    const top = await probe.run(["rev-parse", "--show-toplevel", "--absolute-git-dir", "--git-common-dir"]);
     const [toplevel, gitDir, commonDir] = top.stdout.split("\n");
     if (top.code !== 0 || !toplevel) throw new ApiError(404, "not_found", "the workspace is not a git repository");
     // A repository above the workspace, a worktree elsewhere or a .git file pointing out would show files outside it.
@@ -54,6 +59,7 @@ export class GitRepo {
     if ((await realpath(toplevel).catch(() => "")) !== root) throw new ApiError(404, "not_found", "the workspace is not the top of a git repository");
     if (!(await inside(gitDir)) || !(await inside(commonDir))) throw new ApiError(404, "not_found", "the workspace's repository lives outside the workspace");
     if (existsSync(join(resolve(root, commonDir as string), "objects", "info", "alternates"))) throw new ApiError(400, "invalid_args", "the workspace's repository borrows objects from another repository (alternates); refused");
+    const repo = new GitRepo(root, env, gitDir as string);
     await repo.assertSafe();
     return repo;
   }
@@ -65,8 +71,20 @@ export class GitRepo {
   }
 
   /** Runs git in the repository; stdout is cut at `maxBytes` (the process is then stopped). */
-  async run(args: string[], maxBytes = 8 * 1024 * 1024): Promise<GitResult> {
-    const proc = Bun.spawn(["git", ...HARDENING, ...args], { cwd: this.root, env: this.env, stdin: "ignore", stdout: "pipe", stderr: "ignore" });
+  async run(args: string[], maxBytes = 8 * 1024 * 1024, options: GitRunOptions = {}): Promise<GitResult> {
+    const result = await this.runBytes(args, maxBytes, options);
+    return { ...result, stdout: result.stdout.toString("utf8") };
+  }
+
+  /** `run` with stdout as bytes, for output that is cut per file by byte counts. */
+  async runBytes(args: string[], maxBytes: number, options: GitRunOptions = {}): Promise<GitBytesResult> {
+    const proc = Bun.spawn(["git", ...HARDENING, ...args], {
+      cwd: this.root,
+      env: { ...this.env, ...options.env },
+      stdin: options.stdin ?? "ignore",
+      stdout: "pipe",
+      stderr: "ignore",
+    });
     const timer = setTimeout(() => proc.kill("SIGKILL"), TIMEOUT_MS);
     try {
       const chunks: Uint8Array[] = [];
@@ -82,7 +100,7 @@ export class GitRepo {
         }
       }
       const code = await proc.exited;
-      const stdout = Buffer.concat(chunks).subarray(0, maxBytes).toString("utf8");
+      const stdout = Buffer.concat(chunks).subarray(0, maxBytes);
       return { code: truncated ? 0 : code, stdout, truncated };
     } finally {
       clearTimeout(timer);
