@@ -12,7 +12,7 @@ import {
 import { SANDBOX_WORKSPACE } from "./runtime.ts";
 
 import { SinkSwitch, containerShellEnv, openDockerTransport } from "./docker-transport.ts";
-import type { ShellTransport } from "./shell.ts";
+import type { ShellTransport } from "./shell-transport.ts";
 
 type Pooled = { container: Docker.Container; dir: string; shell: PooledShell };
 

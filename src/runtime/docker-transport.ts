@@ -1,6 +1,6 @@
 import type { Duplex } from "node:stream";
 import type Docker from "dockerode";
-import type { ShellTransport, TransportSink } from "./shell.ts";
+import type { ShellTransport, TransportSink } from "./shell-transport.ts";
 import { SHELL_ARGV, TERMINAL_COLS, TERMINAL_ROWS, shellEnvironment } from "./shell-protocol.ts";
 
 const CONTAINER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";

@@ -1,5 +1,5 @@
 import { readFile, readdir } from "node:fs/promises";
-import type { ShellTransport, TransportSink } from "./shell.ts";
+import type { ShellTransport, TransportSink } from "./shell-transport.ts";
 import { TERMINAL_COLS, TERMINAL_ROWS } from "./shell-protocol.ts";
 
 export type PtySpawn = {
