@@ -33,6 +33,8 @@ export const configSchema = z.object({
   LLM_RETRY_MIN_MS: nonNegativeInt.default(1000),
   LLM_MAX_TOKENS: positiveInt.default(8192),
   LLM_CONTEXT_TOKENS: positiveInt.default(150_000),
+  /** Anthropic prompt caching (cache_control breakpoints); off for an endpoint that refuses the field. */
+  LLM_PROMPT_CACHE: bool.default(true),
   WORKSPACE_BASE: z.string().min(1).default(join(homedir(), ".bunhands", "workspace")),
   STATE_DIR: z.string().min(1).default(join(homedir(), ".bunhands")),
   RUNTIME: z.enum(["docker", "local", "auto"]).default("auto"),

@@ -65,6 +65,15 @@ describe("Llm over the real SDK against the fake Messages API", () => {
     expect(sent?.messages.filter((m) => m.role === "assistant").flatMap((m) => (Array.isArray(m.content) ? m.content : [])).some(marked)).toBe(false);
   });
 
+  test("with LLM_PROMPT_CACHE=off nothing carries cache_control (an endpoint that refuses the field)", async () => {
+    fake.enqueue(reply(text("ok")));
+    const plain = new Llm("claude-sonnet-5-5", loadConfig({ LLM_API_KEY: "sk-test", LLM_BASE_URL: fake.url, LLM_PROMPT_CACHE: "off" }));
+    await plain.complete({ ...request, messages: [{ role: "user", content: "first" }, { role: "assistant", content: "ok" }, { role: "user", content: "second" }] }, options());
+    const sent = fake.requests[0]?.body;
+    expect(sent?.system).toBe("be brief");
+    expect(JSON.stringify(sent)).not.toContain("cache_control");
+  });
+
   test("tool input schemas are JSON schemas generated from the zod schemas", () => {
     const bash = CODEACT_API_TOOLS.find((t) => t.name === "execute_bash");
     expect(bash?.input_schema.type).toBe("object");

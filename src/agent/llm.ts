@@ -55,7 +55,7 @@ export class Llm {
 
   constructor(
     readonly model: string,
-    private readonly config: Pick<Config, "LLM_API_KEY" | "LLM_BASE_URL" | "LLM_MAX_TOKENS" | "LLM_MAX_RETRIES" | "LLM_RETRY_MIN_MS">,
+    private readonly config: Pick<Config, "LLM_API_KEY" | "LLM_BASE_URL" | "LLM_MAX_TOKENS" | "LLM_MAX_RETRIES" | "LLM_RETRY_MIN_MS" | "LLM_PROMPT_CACHE">,
   ) {}
 
   private async getClient(): Promise<Anthropic> {
@@ -93,7 +93,11 @@ export class Llm {
   private async once(request: LlmRequest, signal: AbortSignal): Promise<LlmReply> {
     const client = await this.getClient();
     const stream = client.messages.stream(
-      { model: this.model, max_tokens: this.config.LLM_MAX_TOKENS, ...withPromptCache(request.system, request.messages, request.tools) },
+      {
+        model: this.model,
+        max_tokens: this.config.LLM_MAX_TOKENS,
+        ...(this.config.LLM_PROMPT_CACHE ? withPromptCache(request.system, request.messages, request.tools) : request),
+      },
       { signal },
     );
     const message = await stream.finalMessage();
