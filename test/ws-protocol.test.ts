@@ -174,6 +174,17 @@ describe("paths stay inside the workspace", () => {
     client.close();
   });
 
+  test("a missing file or a folder is reported as such, not as an escape", async () => {
+    const { client } = await newConversation();
+    const missing = await act(client, "read", { path: "nope.txt" });
+    expect(missing.observation).toMatchObject({ observation: "error", extras: { error_id: "ENOENT" } });
+    expect(String(missing.observation.content)).toContain("nope.txt does not exist");
+    await act(client, "write", { path: "dir/inner.txt", content: "x" });
+    const folder = await act(client, "read", { path: "dir" });
+    expect(folder.observation).toMatchObject({ observation: "error", extras: { error_id: "EISDIR" } });
+    client.close();
+  });
+
   test("a sibling conversation's folder is an escape too", async () => {
     const a = await newConversation();
     const b = await newConversation();

@@ -31,12 +31,14 @@ export type ExecutorDeps = {
 
 /**
  * Answers every run/read/write/edit/browse/think action of a conversation, whoever stored it, with exactly
- * one observation whose `cause` is the action's id. Commands share one shell, so they run one at a time.
+ * one observation whose `cause` is the action's id. They run one at a time, in the order they were stored: a
+ * read sent after a write sees it, a command sent after another starts when it has answered, and an action
+ * held for confirmation holds those after it.
  */
 export class ActionExecutor {
   private readonly roots: WorkspaceRoots;
   private readonly editor: FileEditor;
-  private shellLane: Promise<unknown> = Promise.resolve();
+  private lane: Promise<unknown> = Promise.resolve();
   private inFlight = 0;
   private executing = 0;
   private readonly unsubscribe: () => void;
@@ -76,7 +78,7 @@ export class ActionExecutor {
     if (!EXECUTED_ACTIONS.has(event.action)) return;
     this.inFlight++;
     const started = performance.now();
-    const work = event.action === "run" ? this.inShellLane(() => this.answer(event)) : this.answer(event);
+    const work = this.inLane(() => this.answer(event));
     void work.finally(() => {
       this.inFlight--;
       this.answered(event, (performance.now() - started) / 1000);
@@ -88,9 +90,9 @@ export class ActionExecutor {
     if (logs("info")) log.info("action", { conversation_id: this.deps.stream.conversationId, id: event.id, action: event.action, source: event.source, ms: Math.round(seconds * 10_000) / 10 });
   }
 
-  private inShellLane(task: () => Promise<void>): Promise<void> {
-    const next = this.shellLane.then(task, task);
-    this.shellLane = next.catch(() => {});
+  private inLane(task: () => Promise<void>): Promise<void> {
+    const next = this.lane.then(task, task);
+    this.lane = next.catch(() => {});
     return next;
   }
 
@@ -159,7 +161,7 @@ export class ActionExecutor {
     if (error instanceof CommandStillRunningError) return errorObservation(event.id, text, "COMMAND_STILL_RUNNING");
     if (error instanceof ShellStateError) return errorObservation(event.id, text, "SHELL_STATE");
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    if (code === "EACCES" || code === "EISDIR" || code === "ENOTDIR" || code === "ENOENT") return errorObservation(event.id, `${event.action} failed: ${text}`, code);
+    if (code === "EACCES" || code === "EISDIR" || code === "ENOTDIR" || code === "ENOENT" || code === "EFBIG") return errorObservation(event.id, `${event.action} failed: ${text}`, code);
     this.deps.metrics.runtimeErrors++;
     log.error("action failed", { conversation_id: this.deps.stream.conversationId, action: event.action, id: event.id, error: text });
     const unavailable = error instanceof ShellStartError;
