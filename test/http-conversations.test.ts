@@ -46,6 +46,15 @@ describe("POST /api/conversations", () => {
     expect(String(error.content)).toContain("LLM_API_KEY");
   });
 
+  test("initial_user_msg, OpenHands' name for it, works the same; both at once is refused", async () => {
+    const { id } = await createConversation(server, { initial_user_msg: "say hello the OpenHands way" });
+    const message = await until(async () => (await allEvents(server, id)).find((e) => e.action === "message"), "the user's message");
+    expect(message).toMatchObject({ source: "user", args: { content: "say hello the OpenHands way" } });
+    const both = await call(server, "POST", "/api/conversations", { initial_task: "x", initial_user_msg: "y" });
+    expect(both.status).toBe(400);
+    expect(String(both.body.error)).toContain("initial_user_msg");
+  });
+
   test("rejects bad bodies with 400 invalid_args naming the field", async () => {
     const badRuntime = await call(server, "POST", "/api/conversations", { runtime: "vm" });
     expect(badRuntime.status).toBe(400);

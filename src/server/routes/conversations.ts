@@ -16,6 +16,7 @@ const MAX_PATCH_BYTES = 64 * 1024;
 const createBody = z
   .object({
     initial_task: z.string().min(1).max(MAX_FRAME_BYTES).optional().openapi({ description: "Stored as the user's first message; the agent starts on it (like the WebSocket `start`)" }),
+    initial_user_msg: z.string().min(1).max(MAX_FRAME_BYTES).optional().openapi({ description: "OpenHands' name for initial_task, accepted so that its clients work unchanged" }),
     title: z.string().trim().min(1).max(200).optional(),
     runtime: z.enum(["docker", "local"]).optional(),
     confirmation_mode: z.boolean().optional(),
@@ -107,11 +108,13 @@ export function conversationRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.openapi(createConversation, async (c) => {
     const body = c.req.valid("json");
-    if (body.initial_task !== undefined && body.trajectory !== undefined) throw invalidArgs("give initial_task or trajectory, not both");
+    if (body.initial_task !== undefined && body.initial_user_msg !== undefined) throw invalidArgs("give initial_task or initial_user_msg (its OpenHands name), not both");
+    const task = body.initial_task ?? body.initial_user_msg;
+    if (task !== undefined && body.trajectory !== undefined) throw invalidArgs("give initial_task or trajectory, not both");
     // Validate the whole trajectory before anything is created.
     const replay = body.trajectory ? userActionsOf(body.trajectory) : [];
     const session = await deps.manager.create({ title: body.title, runtime: body.runtime, confirmation_mode: body.confirmation_mode });
-    if (body.initial_task !== undefined) await dispatchClientMessage(session, { kind: "start", task: body.initial_task });
+    if (task !== undefined) await dispatchClientMessage(session, { kind: "start", task });
     if (body.trajectory) void replayUserActions(session, replay);
     return c.json({ conversation_id: session.conversationId, status: "ok" as const, ...(body.trajectory ? { replayed_actions: replay.length } : {}) }, 201);
   });
