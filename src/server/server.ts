@@ -14,6 +14,7 @@ import type { ConversationManager } from "./conversation-manager.ts";
 import type { Metrics } from "./metrics.ts";
 import { isAuthorized, unauthorizedBody } from "./middleware/auth.ts";
 import { TokenBucket } from "./middleware/rate-limit.ts";
+import { websocketOriginCheck } from "./middleware/websocket-origin.ts";
 import { socketHandlers, upgradeSocket, type SocketData } from "./websocket.ts";
 
 export type ServerHandle = {
@@ -42,6 +43,7 @@ export async function startServer(config: Config): Promise<ServerHandle> {
     sockets,
     manager,
     metrics,
+    refuseOrigin: websocketOriginCheck({ corsOrigins: config.CORS_ORIGINS, host: config.HOST }),
     authorize: (request: Request) =>
       isAuthorized(request, config.SESSION_API_KEY)
         ? undefined

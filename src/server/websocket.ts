@@ -12,6 +12,8 @@ export type SocketDeps = {
   metrics: Metrics;
   /** Returns an error response when the upgrade request is not authorized. */
   authorize: (request: Request) => Response | undefined;
+  /** Why a browser page's Origin may not open a socket, or undefined when it may (middleware/websocket-origin.ts). */
+  refuseOrigin: (request: Request) => string | undefined;
   /** A fresh frame rate limiter (token bucket) for a new connection. */
   frameLimiter: () => () => boolean;
   /** Open sockets, so a shutdown can tell each one (close code 1001). */
@@ -29,6 +31,8 @@ function jsonResponse(status: number, body: ErrorFrame): Response {
 
 /** Upgrades GET /ws; returns a Response when the request is refused (or not an upgrade). */
 export function upgradeSocket(request: Request, server: Server<SocketData>, deps: SocketDeps): Response | undefined {
+  const foreign = deps.refuseOrigin(request);
+  if (foreign) return jsonResponse(403, { error: foreign, code: "unauthorized" });
   const refused = deps.authorize(request);
   if (refused) return refused;
   const url = new URL(request.url);

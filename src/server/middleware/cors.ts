@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 
 /** Origins of a browser on this machine: the UI run from a dev server, say. */
-const LOCAL_ORIGIN = /^(https?:\/\/(localhost|127\.0\.0\.1)|http:\/\/\[::1\])(:\d{1,5})?$/i;
+export const LOCAL_ORIGIN = /^(https?:\/\/(localhost|127\.0\.0\.1)|http:\/\/\[::1\])(:\d{1,5})?$/i;
 
 export const CORS_ALLOWED_HEADERS = ["Content-Type", "Authorization", "X-Session-API-Key"];
 export const CORS_ALLOWED_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
