@@ -5,7 +5,8 @@ import { answers, connectClient, type Frame } from "./support/ws-client.ts";
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // A long soft timeout: an interrupt must not wait for it.
+  server = await startTestServer({ SOFT_TIMEOUT_S: "20" });
 });
 afterAll(() => server.stop());
 
@@ -31,6 +32,21 @@ describe("a conversation's actions run in the order they were stored", () => {
     expect(read).toMatchObject({ observation: "read", content: "END\n" });
     expect(run?.observation).toBe("run");
     expect(String(run?.content)).toBe(`END\n${content.length}\n`);
+    client.close();
+  });
+
+  test("C-c for a running command is not queued behind it: the command is interrupted at once", async () => {
+    const client = await connectClient(server.wsUrl);
+    await client.nextFrame((f) => f.type === "connected");
+    const started = performance.now();
+    client.send({ action: "run", args: { command: "sleep 300" } });
+    await client.nextFrame((f) => f.action === "run" && typeof f.id === "number");
+    await Bun.sleep(300);
+    client.send({ action: "run", args: { command: "C-c", is_input: true } });
+    const [slept, interrupt] = await answersInOrder(client, 2);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(slept).toMatchObject({ observation: "run", extras: { exit_code: 130, running: false } });
+    expect(interrupt).toMatchObject({ observation: "run", extras: { exit_code: 130, running: false } });
     client.close();
   });
 

@@ -147,6 +147,20 @@ function defineSpec(name: VariantName): void {
       expect(ended).toMatchObject({ output: "", exit_code: 0, running: false });
     }, TIMEOUT_MS);
 
+    test("C-c sent while the command is still within its soft timeout interrupts it at once; both runs are answered", async () => {
+      const runtime = await open({ softTimeoutS: 20 });
+      const started = performance.now();
+      const sleeping = runtime.run({ command: "echo going; sleep 300" });
+      await Bun.sleep(300);
+      const interrupted = await runtime.run({ command: "C-c", is_input: true });
+      const original = await sleeping;
+      expect(performance.now() - started).toBeLessThan(10_000);
+      expect(original).toMatchObject({ exit_code: 130, running: false });
+      expect(original.output).toContain("going");
+      expect(interrupted).toMatchObject({ exit_code: 130, running: false });
+      expect((await runtime.run({ command: "echo after" })).output).toBe("after\n");
+    }, TIMEOUT_MS);
+
     test("a background job that reads stdin does not eat later commands", async () => {
       await shared.run({ command: "cat > /dev/null &" });
       const next = await shared.run({ command: "echo still-here" });

@@ -25,8 +25,8 @@ type Command = {
   limitS: number;
   lastDataAt: number;
   hardTimer?: ReturnType<typeof setTimeout>;
-  /** Wakes the `run` waiting on this command, if any. */
-  wake?: () => void;
+  /** Wake the `run`s waiting on this command: the one that started it, and input sent to it meanwhile. */
+  wakers: Set<() => void>;
 };
 
 const INTERRUPT_GRACE_MS = 1000;
@@ -74,6 +74,9 @@ export class PersistentShell {
   }
 
   run(args: RunArgs): Promise<RunResult> {
+    // Input for the running command (C-c, a line for its stdin) reaches it at once, like keys typed into a
+    // terminal: it must not wait behind the very command it is meant for.
+    if (args.is_input === true && this.busy) return this.runNow(args);
     const next = this.queue.then(() => this.runNow(args));
     this.queue = next.catch(() => undefined);
     return next;
@@ -112,6 +115,7 @@ export class PersistentShell {
       timedOut: false,
       limitS: 0,
       lastDataAt: performance.now(),
+      wakers: new Set(),
     };
     this.idle = new OutputWindow(this.opts.outputCapChars);
     this.current = cmd;
@@ -127,7 +131,7 @@ export class PersistentShell {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const answer = () => {
         if (timer) clearTimeout(timer);
-        cmd.wake = undefined;
+        cmd.wakers.delete(wake);
         const done = cmd.done;
         if (done && this.current === cmd) this.current = undefined;
         const note = cmd.timedOut && done ? `[the command exceeded its ${cmd.limitS} s limit and was killed]` : done?.note;
@@ -139,6 +143,9 @@ export class PersistentShell {
           running: !done,
           working_dir: this.cwd,
         });
+      };
+      const wake = () => {
+        if (cmd.done) answer();
       };
       if (cmd.done) return answer();
       // Quiet for softMs since the last output (or since this wait began) → answer "still running".
@@ -155,9 +162,7 @@ export class PersistentShell {
         if (left <= 0) return answer();
         timer = setTimeout(check, left);
       };
-      cmd.wake = () => {
-        if (cmd.done) answer();
-      };
+      cmd.wakers.add(wake);
       timer = setTimeout(check, softMs);
     });
   }
@@ -269,7 +274,7 @@ export class PersistentShell {
     if (cmd.hardTimer) clearTimeout(cmd.hardTimer);
     cmd.window.push(cmd.scanner.flush());
     cmd.done = { exitCode, note };
-    cmd.wake?.();
+    for (const wake of [...cmd.wakers]) wake();
   }
 
   private onExit(transport: ShellTransport, status: number): void {

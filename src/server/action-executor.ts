@@ -33,7 +33,8 @@ export type ExecutorDeps = {
  * Answers every run/read/write/edit/browse/think action of a conversation, whoever stored it, with exactly
  * one observation whose `cause` is the action's id. They run one at a time, in the order they were stored: a
  * read sent after a write sees it, a command sent after another starts when it has answered, and an action
- * held for confirmation holds those after it.
+ * held for confirmation holds those after it. Input for a running command (`is_input`) is the exception: it
+ * goes to the command at once.
  */
 export class ActionExecutor {
   private readonly roots: WorkspaceRoots;
@@ -78,7 +79,10 @@ export class ActionExecutor {
     if (!EXECUTED_ACTIONS.has(event.action)) return;
     this.inFlight++;
     const started = performance.now();
-    const work = this.inLane(() => this.answer(event));
+    // Input for a running command (C-c, a line for its stdin) goes to it at once, as keys typed into a
+    // terminal would; it must not wait in the lane behind the command it is meant for.
+    const forRunning = event.action === "run" && (event.args as RunArgs).is_input === true && this.deps.runtime.busy;
+    const work = forRunning ? this.answer(event) : this.inLane(() => this.answer(event));
     void work.finally(() => {
       this.inFlight--;
       this.answered(event, (performance.now() - started) / 1000);
