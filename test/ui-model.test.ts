@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { appendEvents, emptyLog, foldEvents, latestAgentState, pendingConfirmation } from "../frontend/src/eventModel.ts";
+import { appendEvents, commandRunning, emptyLog, foldEvents, latestAgentState, pendingConfirmation } from "../frontend/src/eventModel.ts";
 
 describe("eventModel (the timeline's folding, without a browser)", () => {
   const at = "2025-01-01T00:00:00.000Z";
@@ -15,6 +15,20 @@ describe("eventModel (the timeline's folding, without a browser)", () => {
     const more = appendEvents(once, [stateChange, stateChange]);
     expect(more.list.map((e) => e.id)).toEqual([0, 1, 2]);
     expect(more.maxId).toBe(2);
+  });
+
+  test("commandRunning: a run with no answer yet, or answered `running: true`, is still running", () => {
+    expect(commandRunning(emptyLog)).toBe(false);
+    expect(commandRunning(appendEvents(emptyLog, [run]))).toBe(true);
+    expect(commandRunning(appendEvents(emptyLog, [run, output]))).toBe(false);
+    const still = { ...output, extras: { exit_code: -1, running: true } };
+    expect(commandRunning(appendEvents(emptyLog, [run, still]))).toBe(true);
+    // Later events that are not about commands (a state change) do not hide it.
+    expect(commandRunning(appendEvents(emptyLog, [run, still, stateChange]))).toBe(true);
+    const interrupt = { ...run, id: 3, args: { command: "C-c", is_input: true } };
+    const interrupted = { ...output, id: 4, cause: 3, extras: { exit_code: 130, running: false } };
+    expect(commandRunning(appendEvents(emptyLog, [run, still, stateChange, interrupt]))).toBe(true);
+    expect(commandRunning(appendEvents(emptyLog, [run, still, stateChange, interrupt, interrupted]))).toBe(false);
   });
 
   test("foldEvents pairs an observation with its action by cause and keeps notable states", () => {

@@ -110,6 +110,25 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
     expect(await failed.getByTestId("command-output").textContent()).toContain("oops");
   }, TEST_MS);
 
+  test("while a command runs, the command box feeds it input and Ctrl-C interrupts it", async () => {
+    const page = await newPage();
+    await createConversationInUi(page, server.url);
+    await runCommand(page, 'read -r line; echo "got:$line"');
+    await page.getByTestId("command-interrupt").waitFor();
+    expect(await page.getByTestId("command-run").textContent()).toBe("Send");
+    await runCommand(page, "typed-in-the-ui");
+    const answered = finishedTerminal(page, "read -r line");
+    await answered.waitFor();
+    expect(await answered.getByTestId("command-output").textContent()).toContain("got:typed-in-the-ui");
+    await page.getByTestId("command-interrupt").waitFor({ state: "detached" });
+
+    await runCommand(page, "sleep 300");
+    await page.getByTestId("command-interrupt").click();
+    await finishedTerminal(page, "sleep 300", 130).waitFor();
+    await page.getByTestId("command-interrupt").waitFor({ state: "detached" });
+    expect(await page.getByTestId("command-run").textContent()).toBe("Run");
+  }, TEST_MS);
+
   test("shows edits as diffs and thoughts sent by another client, and opens the edited file", async () => {
     const page = await newPage();
     const id = await createConversationInUi(page, server.url);

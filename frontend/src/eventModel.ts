@@ -116,6 +116,24 @@ export function pendingConfirmation(log: EventLog): ActionEvent | null {
   return null;
 }
 
+/**
+ * True while a command of the conversation's shell may still be running: its newest `run` has no answer yet,
+ * or was answered with `running: true` (past its soft timeout). Input and C-c then go to that command.
+ */
+export function commandRunning(log: EventLog): boolean {
+  for (let i = log.list.length - 1; i >= 0; i--) {
+    const event = log.list[i]!;
+    if (isAction(event)) {
+      if (event.action === "run") return true;
+      continue;
+    }
+    const answered = event.cause == null ? undefined : log.byId.get(event.cause);
+    if (!answered || !isAction(answered) || answered.action !== "run") continue;
+    return event.observation === "run" && event.extras.running === true;
+  }
+  return false;
+}
+
 /** True when an event may have changed the workspace, so the file tree should refresh. */
 export function touchesWorkspace(event: StoredEvent): boolean {
   return !isAction(event) && (event.observation === "run" || event.observation === "write" || event.observation === "edit");

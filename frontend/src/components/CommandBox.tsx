@@ -4,8 +4,11 @@ import { Icon } from "./Icon.tsx";
 
 const HISTORY_LIMIT = 50;
 
-/** Runs a shell command in the conversation's sandbox directly (a `run` action); ↑/↓ walk the history. */
-export function CommandBox({ send, disabled }: { send(action: ClientAction): void; disabled: boolean }) {
+/**
+ * Runs a shell command in the conversation's sandbox directly (a `run` action); ↑/↓ walk the history.
+ * While a command runs, what is typed goes to it as input, and Ctrl-C interrupts it.
+ */
+export function CommandBox({ send, disabled, running }: { send(action: ClientAction): void; disabled: boolean; running: boolean }) {
   const [command, setCommand] = useState("");
   const [history, setHistory] = useState<string[]>([]);
   const [cursor, setCursor] = useState<number | null>(null);
@@ -13,7 +16,7 @@ export function CommandBox({ send, disabled }: { send(action: ClientAction): voi
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!command.trim() || disabled) return;
-    send({ action: "run", args: { command } });
+    send({ action: "run", args: running ? { command, is_input: true } : { command } });
     setHistory((list) => [...list.filter((c) => c !== command), command].slice(-HISTORY_LIMIT));
     setCursor(null);
     setCommand("");
@@ -40,14 +43,26 @@ export function CommandBox({ send, disabled }: { send(action: ClientAction): voi
         value={command}
         onChange={(e) => setCommand(e.target.value)}
         onKeyDown={onKeyDown}
-        placeholder="Run a command in the workspace"
+        placeholder={running ? "Input for the running command" : "Run a command in the workspace"}
         aria-label="Command"
         autoComplete="off"
         autoCapitalize="off"
         spellCheck={false}
       />
+      {running && (
+        <button
+          type="button"
+          className="btn btn-small btn-dark"
+          data-testid="command-interrupt"
+          disabled={disabled}
+          title="Interrupt the running command (Ctrl-C)"
+          onClick={() => send({ action: "run", args: { command: "C-c", is_input: true } })}
+        >
+          Ctrl-C
+        </button>
+      )}
       <button type="submit" className="btn btn-small btn-dark" data-testid="command-run" disabled={disabled || !command.trim()}>
-        Run
+        {running ? "Send" : "Run"}
       </button>
     </form>
   );

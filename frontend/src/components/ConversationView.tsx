@@ -1,5 +1,5 @@
 import { useEffect, useState, type DragEvent } from "react";
-import { pendingConfirmation } from "../eventModel.ts";
+import { commandRunning, pendingConfirmation } from "../eventModel.ts";
 import { useConversation } from "../useConversation.ts";
 import { conversationsChanged } from "../useConversations.ts";
 import { useWorkspace } from "../useWorkspace.ts";
@@ -100,7 +100,7 @@ export function ConversationView({ conversationId, title }: { conversationId: st
             </div>
           ))}
           {confirming && <ConfirmationPrompt action={pendingConfirmation(conversation.log)} send={send} />}
-          <CommandBox send={send} disabled={connection !== "connected"} />
+          <CommandBox send={send} disabled={connection !== "connected"} running={commandRunning(conversation.log)} />
           <ChatInput onSend={sendMessage} disabled={connection !== "connected"} placeholder="Message the agent…" />
         </div>
       </section>
