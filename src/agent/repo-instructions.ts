@@ -5,7 +5,7 @@ import type { WorkspaceRoots } from "../runtime/paths.ts";
  * Files in which a repository tells coding agents how to work in it, in the order they are read: the
  * cross-tool AGENTS.md, and OpenHands' repository microagent, so a repository set up for either works here.
  */
-export const INSTRUCTION_FILES = ["AGENTS.md", ".openhands/microagents/repo.md"] as const;
+const INSTRUCTION_FILES = ["AGENTS.md", ".openhands/microagents/repo.md"] as const;
 /** Per file: instructions are a page or two; past this they would crowd the task out of the context. */
 export const MAX_INSTRUCTION_CHARS = 20_000;
 
