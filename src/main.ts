@@ -33,7 +33,12 @@ async function serve(): Promise<void> {
   const config = readConfig();
   // Loaded after the settings are checked, so a bad setting fails fast with its one line.
   const { startServer } = await import("./server/server.ts");
-  const handle = await startServer(config);
+  const { StateDirInUseError } = await import("./server/state-lock.ts");
+  const handle = await startServer(config).catch((error: unknown) => {
+    if (!(error instanceof StateDirInUseError)) throw error;
+    console.error(`bunhands: ${error.message}`);
+    process.exit(1);
+  });
   console.log(`bunhands ${VERSION} listening on ${handle.url}`);
   let signals = 0;
   const shutdown = (signal: string) => {

@@ -15,6 +15,7 @@ import type { Metrics } from "./metrics.ts";
 import { isAuthorized, unauthorizedBody } from "./middleware/auth.ts";
 import { TokenBucket } from "./middleware/rate-limit.ts";
 import { websocketOriginCheck } from "./middleware/websocket-origin.ts";
+import { lockStateDir } from "./state-lock.ts";
 import { socketHandlers, upgradeSocket, type SocketData } from "./websocket.ts";
 
 export type ServerHandle = {
@@ -32,6 +33,8 @@ export type ServerHandle = {
 
 /** Opens the store, builds the app and serves HTTP, WebSocket and the UI. */
 export async function startServer(config: Config): Promise<ServerHandle> {
+  mkdirSync(config.STATE_DIR, { recursive: true });
+  const releaseStateDir = lockStateDir(config.STATE_DIR);
   let server: Server<SocketData> | undefined;
   const { store, manager, metrics } = openCore(config, (topic, frame) => {
     server?.publish(topic, frame);
@@ -89,6 +92,7 @@ export async function startServer(config: Config): Promise<ServerHandle> {
       await shutdownRuntimes().catch(() => {});
       server?.stop(true);
       store.close();
+      releaseStateDir();
       log.info("stopped");
     })());
   return { server, url, port, config, manager, store, metrics, stop };

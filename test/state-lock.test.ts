@@ -1,0 +1,73 @@
+import { describe, expect, test } from "bun:test";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { lockStateDir, PID_FILE } from "../src/server/state-lock.ts";
+import { tempDir } from "./support/temp.ts";
+
+const MAIN = join(import.meta.dir, "../src/main.ts");
+
+/** Waits for a line of a process's output that matches. */
+async function lineOf(stream: ReadableStream<Uint8Array>, match: RegExp): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = "";
+  for await (const chunk of stream) {
+    text += decoder.decode(chunk, { stream: true });
+    const line = text.split("\n").find((l) => match.test(l));
+    if (line) return line;
+  }
+  throw new Error(`no line matching ${match}: ${text}`);
+}
+
+describe("one server per STATE_DIR", () => {
+  test("a second server on the same STATE_DIR stops at once with one line naming the first; the first is untouched", async () => {
+    const dir = tempDir();
+    try {
+      const env = { ...process.env, PORT: "0", STATE_DIR: join(dir.path, "state"), WORKSPACE_BASE: join(dir.path, "ws"), RUNTIME: "local", LOG_LEVEL: "error", POOL_SIZE: "0" };
+      const first = Bun.spawn(["bun", MAIN, "serve"], { env, stdout: "pipe", stderr: "pipe" });
+      const url = (await lineOf(first.stdout, /listening on/)).split("listening on ")[1]!.trim();
+      expect(readFileSync(join(dir.path, "state", PID_FILE), "utf8").trim()).toBe(String(first.pid));
+
+      const second = Bun.spawn(["bun", MAIN, "serve"], { env, stdout: "pipe", stderr: "pipe" });
+      expect(await second.exited).toBe(1);
+      const said = await new Response(second.stderr).text();
+      expect(said).toContain(`in use by another bunhands server (pid ${first.pid})`);
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+
+      first.kill("SIGTERM");
+      expect(await first.exited).toBe(0);
+      expect(existsSync(join(dir.path, "state", PID_FILE))).toBe(false);
+    } finally {
+      dir.cleanup();
+    }
+  }, 30_000);
+
+  test("a pid file left by a server that died is replaced; the same process may take it again", () => {
+    const dir = tempDir();
+    try {
+      // A pid that is no live process (pids are far below this).
+      writeFileSync(join(dir.path, PID_FILE), "99999999\n");
+      const release = lockStateDir(dir.path);
+      expect(readFileSync(join(dir.path, PID_FILE), "utf8").trim()).toBe(String(process.pid));
+      const again = lockStateDir(dir.path);
+      again();
+      expect(existsSync(join(dir.path, PID_FILE))).toBe(false);
+      release();
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  test("a live process that is not bunhands does not hold the directory (its pid was reused)", () => {
+    const dir = tempDir();
+    const other = Bun.spawn(["sleep", "30"]);
+    try {
+      writeFileSync(join(dir.path, PID_FILE), `${other.pid}\n`);
+      const release = lockStateDir(dir.path);
+      expect(readFileSync(join(dir.path, PID_FILE), "utf8").trim()).toBe(String(process.pid));
+      release();
+    } finally {
+      other.kill();
+      dir.cleanup();
+    }
+  });
+});
