@@ -2,6 +2,13 @@ import { truncateMiddle } from "./runtime.ts";
 
 export class BrowseError extends Error {}
 
+/**
+ * Sent with every request of `browse`, and kept by fetch across redirects. The server refuses its own API to
+ * requests that carry it: `browse` runs in the server's process, outside the sandbox's network rules, and
+ * must not become the agent's way into other conversations (middleware/browse-guard.ts).
+ */
+export const BROWSE_HEADER = "x-bunhands-browse";
+
 export type BrowseResult = { content: string; url: string; status_code: number };
 
 export type BrowseLimits = { timeoutMs: number; maxBytes: number; outputCapChars: number };
@@ -18,7 +25,7 @@ export async function browse(rawUrl: string, limits: BrowseLimits): Promise<Brow
   const signal = AbortSignal.timeout(limits.timeoutMs);
   let response: Response;
   try {
-    response = await fetch(url, { redirect: "follow", signal, headers: { "user-agent": "bunhands/0.1" } });
+    response = await fetch(url, { redirect: "follow", signal, headers: { "user-agent": "bunhands/0.1", [BROWSE_HEADER]: "1" } });
   } catch (error) {
     const reason = signal.aborted ? `no answer within ${limits.timeoutMs / 1000} s` : error instanceof Error ? error.message : String(error);
     throw new BrowseError(`could not fetch ${url.href}: ${reason}`);

@@ -6,6 +6,7 @@ import type { ConversationManager } from "./conversation-manager.ts";
 import { renderError, validationHook } from "./http/errors.ts";
 import type { Metrics } from "./metrics.ts";
 import { PUBLIC_PATHS, sessionAuth } from "./middleware/auth.ts";
+import { refuseOwnBrowse } from "./middleware/browse-guard.ts";
 import { corsFromSettings } from "./middleware/cors.ts";
 import { loopbackHostGuard } from "./middleware/host-guard.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   // CORS first (preflights and refusals carry its headers), then the rate limit (unauthenticated floods
   // too), then the key: every route but /health needs SESSION_API_KEY when it is set (the UI is served before Hono).
+  app.use("*", refuseOwnBrowse());
   app.use("*", loopbackHostGuard({ host: deps.config.HOST, corsOrigins: deps.config.CORS_ORIGINS }));
   app.use("*", corsFromSettings(deps.config.CORS_ORIGINS));
   app.use("*", rateLimit({ perMinute: deps.config.RATE_LIMIT_HTTP_PER_MIN }));

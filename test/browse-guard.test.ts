@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { startTestServer, type TestServer } from "./support/server.ts";
+import { answers, connectClient, isActionFrame, type Frame } from "./support/ws-client.ts";
+
+let server: TestServer;
+let page: ReturnType<typeof Bun.serve>;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  // A page elsewhere on loopback that redirects to the bunhands API.
+  page = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: (req) => (new URL(req.url).pathname === "/to-api" ? Response.redirect(`${server.url}/api/conversations`, 302) : new Response("a page")),
+  });
+});
+afterAll(async () => {
+  page.stop(true);
+  await server.stop();
+});
+
+async function browse(url: string): Promise<Frame> {
+  const client = await connectClient(server.wsUrl);
+  await client.nextFrame((f) => f.type === "connected");
+  client.send({ action: "browse", args: { url } });
+  const action = await client.nextFrame(isActionFrame("browse"));
+  const observation = await client.nextFrame(answers(action.id as number));
+  client.close();
+  return observation;
+}
+
+describe("browse and this server's own API", () => {
+  test("browse cannot read the server's API: not directly, not through a redirect", async () => {
+    // The conversation list is what a direct GET by another client gets.
+    expect((await fetch(`${server.url}/api/conversations`)).status).toBe(200);
+    for (const url of [`${server.url}/api/conversations`, `http://127.0.0.1:${page.port}/to-api`]) {
+      const observation = await browse(url);
+      expect(observation.observation).toBe("browse");
+      expect((observation.extras as Frame).status_code).toBe(403);
+      expect(String(observation.content)).toContain("may not call this server");
+      expect(String(observation.content)).not.toContain("conversation_id");
+    }
+  });
+
+  test("other pages are browsed as before", async () => {
+    const observation = await browse(`http://127.0.0.1:${page.port}/`);
+    expect(observation).toMatchObject({ observation: "browse", content: "a page", extras: { status_code: 200 } });
+  });
+});
