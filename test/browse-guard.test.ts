@@ -11,7 +11,13 @@ beforeAll(async () => {
   page = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
-    fetch: (req) => (new URL(req.url).pathname === "/to-api" ? Response.redirect(`${server.url}/api/conversations`, 302) : new Response("a page")),
+    fetch(req) {
+      const path = new URL(req.url).pathname;
+      if (path === "/to-api") return Response.redirect(`${server.url}/api/conversations`, 302);
+      if (path === "/to-metadata") return Response.redirect("http://169.254.169.254/latest/meta-data/iam/", 302);
+      if (path === "/hop") return Response.redirect("/", 301);
+      return new Response("a page");
+    },
   });
 });
 afterAll(async () => {
@@ -42,8 +48,21 @@ describe("browse and this server's own API", () => {
     }
   });
 
-  test("other pages are browsed as before", async () => {
-    const observation = await browse(`http://127.0.0.1:${page.port}/`);
-    expect(observation).toMatchObject({ observation: "browse", content: "a page", extras: { status_code: 200 } });
+  test("other pages are browsed as before, redirects followed, the final URL reported", async () => {
+    const observation = await browse(`http://127.0.0.1:${page.port}/hop`);
+    expect(observation).toMatchObject({ observation: "browse", content: "a page", extras: { status_code: 200, url: `http://127.0.0.1:${page.port}/` } });
+  });
+});
+
+describe("browse and cloud metadata", () => {
+  test("a metadata or link-local address is refused before any request, and so is a redirect to one", async () => {
+    for (const url of ["http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/", "http://metadata.google.internal/computeMetadata/v1/", `http://127.0.0.1:${page.port}/to-metadata`]) {
+      const started = performance.now();
+      const observation = await browse(url);
+      expect(observation).toMatchObject({ observation: "error", extras: { error_id: "BROWSE_ERROR" } });
+      expect(String(observation.content)).toContain("refusing to browse");
+      // Refused, not timed out (the browse timeout is 20 s).
+      expect(performance.now() - started).toBeLessThan(5_000);
+    }
   });
 });

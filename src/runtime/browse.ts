@@ -1,9 +1,12 @@
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+import { classifyHost } from "../security/url-risk.ts";
 import { truncateMiddle } from "./runtime.ts";
 
 export class BrowseError extends Error {}
 
 /**
- * Sent with every request of `browse`, and kept by fetch across redirects. The server refuses its own API to
+ * Sent with every request of `browse`, each redirect hop included. The server refuses its own API to
  * requests that carry it: `browse` runs in the server's process, outside the sandbox's network rules, and
  * must not become the agent's way into other conversations (middleware/browse-guard.ts).
  */
@@ -13,6 +16,9 @@ export type BrowseResult = { content: string; url: string; status_code: number }
 
 export type BrowseLimits = { timeoutMs: number; maxBytes: number; outputCapChars: number };
 
+/** Redirects followed at most (browsers stop near 20; a loop ends sooner here). */
+const MAX_REDIRECTS = 10;
+
 /** GET a URL (redirects followed), reading at most maxBytes within timeoutMs. */
 export async function browse(rawUrl: string, limits: BrowseLimits): Promise<BrowseResult> {
   let url: URL;
@@ -21,17 +27,42 @@ export async function browse(rawUrl: string, limits: BrowseLimits): Promise<Brow
   } catch {
     throw new BrowseError(`${rawUrl} is not a valid URL`);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new BrowseError(`only http and https URLs can be browsed, not ${url.protocol}`);
   const signal = AbortSignal.timeout(limits.timeoutMs);
-  let response: Response;
-  try {
-    response = await fetch(url, { redirect: "follow", signal, headers: { "user-agent": "bunhands/0.1", [BROWSE_HEADER]: "1" } });
-  } catch (error) {
-    const reason = signal.aborted ? `no answer within ${limits.timeoutMs / 1000} s` : error instanceof Error ? error.message : String(error);
-    throw new BrowseError(`could not fetch ${url.href}: ${reason}`);
+  // Redirects are followed here, one hop at a time, so that every address on the way is checked.
+  for (let hops = 0; ; hops++) {
+    await refuseForbidden(url);
+    let response: Response;
+    try {
+      response = await fetch(url, { redirect: "manual", signal, headers: { "user-agent": "bunhands/0.1", [BROWSE_HEADER]: "1" } });
+    } catch (error) {
+      const reason = signal.aborted ? `no answer within ${limits.timeoutMs / 1000} s` : error instanceof Error ? error.message : String(error);
+      throw new BrowseError(`could not fetch ${url.href}: ${reason}`);
+    }
+    const location = response.headers.get("location");
+    if (response.status >= 300 && response.status < 400 && location !== null) {
+      await response.body?.cancel().catch(() => {});
+      if (hops >= MAX_REDIRECTS) throw new BrowseError(`${rawUrl}: more than ${MAX_REDIRECTS} redirects`);
+      url = new URL(location, url);
+      continue;
+    }
+    const body = await readBounded(response, limits.maxBytes, signal);
+    return { content: truncateMiddle(body, limits.outputCapChars), url: url.href, status_code: response.status };
   }
-  const body = await readBounded(response, limits.maxBytes, signal);
-  return { content: truncateMiddle(body, limits.outputCapChars), url: response.url || url.href, status_code: response.status };
+}
+
+/**
+ * `browse` runs in the server's process, outside the sandbox's network rules: it may not reach a cloud
+ * metadata service or a link-local address (where cloud credentials are handed out), by name, by an address
+ * a name resolves to, or by a redirect. Other schemes than http(s) are refused too.
+ */
+async function refuseForbidden(url: URL): Promise<void> {
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new BrowseError(`only http and https URLs can be browsed, not ${url.protocol}`);
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const addresses = isIP(host) ? [host] : await lookup(host, { all: true }).then((found) => found.map((a) => a.address), () => [] as string[]);
+  for (const address of [host, ...addresses]) {
+    const category = classifyHost(address);
+    if (category === "metadata" || category === "link-local") throw new BrowseError(`refusing to browse ${url.href}: ${address} is a ${category === "metadata" ? "cloud metadata" : "link-local"} address`);
+  }
 }
 
 async function readBounded(response: Response, maxBytes: number, signal: AbortSignal): Promise<string> {
