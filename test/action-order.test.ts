@@ -50,6 +50,19 @@ describe("a conversation's actions run in the order they were stored", () => {
     client.close();
   });
 
+  test("input sent right behind a command, before its shell has even started, reaches that command", async () => {
+    const client = await connectClient(server.wsUrl);
+    await client.nextFrame((f) => f.type === "connected");
+    const started = performance.now();
+    client.send({ action: "run", args: { command: 'read -r line; echo "got:$line"' } });
+    client.send({ action: "run", args: { command: "typed-at-once", is_input: true } });
+    const [command, input] = await answersInOrder(client, 2);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(command).toMatchObject({ observation: "run", extras: { exit_code: 0, running: false } });
+    expect(`${command?.content}${input?.content}`).toContain("got:typed-at-once");
+    client.close();
+  });
+
   test("a run queued behind a slow one starts after it, and a read behind both sees what they wrote", async () => {
     const client = await connectClient(server.wsUrl);
     await client.nextFrame((f) => f.type === "connected");

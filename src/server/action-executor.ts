@@ -14,6 +14,8 @@ import type { ConfirmationGate } from "./confirmation-gate.ts";
 import type { Metrics } from "./metrics.ts";
 
 const ALLOWED = { allowed: true } as const;
+/** How often input waiting for its command to start looks again (only while a command is starting). */
+const INPUT_WAIT_POLL_MS = 10;
 
 /**
  * Actions the environment answers after they are stored (the agent controller answers message, finish and
@@ -40,6 +42,8 @@ export class ActionExecutor {
   private readonly roots: WorkspaceRoots;
   private readonly editor: FileEditor;
   private lane: Promise<unknown> = Promise.resolve();
+  /** Commands (runs that are not input) stored and not answered yet: queued in the lane, or running. */
+  private commandsInFlight = 0;
   private inFlight = 0;
   private executing = 0;
   private readonly unsubscribe: () => void;
@@ -79,14 +83,28 @@ export class ActionExecutor {
     if (!EXECUTED_ACTIONS.has(event.action)) return;
     this.inFlight++;
     const started = performance.now();
-    // Input for a running command (C-c, a line for its stdin) goes to it at once, as keys typed into a
-    // terminal would; it must not wait in the lane behind the command it is meant for.
-    const forRunning = event.action === "run" && (event.args as RunArgs).is_input === true && this.deps.runtime.busy;
-    const work = forRunning ? this.answer(event) : this.inLane(() => this.answer(event));
+    const isInput = event.action === "run" && (event.args as RunArgs).is_input === true;
+    const isCommand = event.action === "run" && !isInput;
+    if (isCommand) this.commandsInFlight++;
+    const forCommand = isInput && (this.commandsInFlight > 0 || this.deps.runtime.busy);
+    const work = forCommand ? this.inputForCommand(event) : this.inLane(() => this.answer(event));
     void work.finally(() => {
       this.inFlight--;
+      if (isCommand) this.commandsInFlight--;
       this.answered(event, (performance.now() - started) / 1000);
     });
+  }
+
+  /**
+   * Input for a command (C-c, a line for its stdin) goes to it as soon as it runs, as keys typed into a
+   * terminal would: it must not wait in the lane behind the very command it is meant for. A command stored
+   * but not started yet (its shell is starting, or it is queued) is waited for; with none left, the input
+   * takes its turn in the lane (and is answered that nothing runs).
+   */
+  private async inputForCommand(event: ActionEvent): Promise<void> {
+    while (!this.deps.runtime.busy && this.commandsInFlight > 0) await Bun.sleep(INPUT_WAIT_POLL_MS);
+    if (this.deps.runtime.busy) return this.answer(event);
+    return this.inLane(() => this.answer(event));
   }
 
   private answered(event: ActionEvent, seconds: number): void {
