@@ -1,23 +1,19 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startTestServer, type TestServer } from "./support/server.ts";
+import { type LoopbackPage, serveLoopbackPage, startTestServer, type TestServer } from "./support/server.ts";
 import { answers, connectClient, isActionFrame, type Frame } from "./support/ws-client.ts";
 
 let server: TestServer;
-let page: ReturnType<typeof Bun.serve>;
+let page: LoopbackPage;
 
 beforeAll(async () => {
   server = await startTestServer();
   // A page elsewhere on loopback that redirects to the bunhands API.
-  page = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    fetch(req) {
-      const path = new URL(req.url).pathname;
-      if (path === "/to-api") return Response.redirect(`${server.url}/api/conversations`, 302);
-      if (path === "/to-metadata") return Response.redirect("http://169.254.169.254/latest/meta-data/iam/", 302);
-      if (path === "/hop") return Response.redirect("/", 301);
-      return new Response("a page");
-    },
+  page = serveLoopbackPage((req) => {
+    const path = new URL(req.url).pathname;
+    if (path === "/to-api") return Response.redirect(`${server.url}/api/conversations`, 302);
+    if (path === "/to-metadata") return Response.redirect("http://169.254.169.254/latest/meta-data/iam/", 302);
+    if (path === "/hop") return Response.redirect("/", 301);
+    return new Response("a page");
   });
 });
 afterAll(async () => {

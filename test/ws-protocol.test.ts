@@ -1,23 +1,18 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
-import { startTestServer, type TestServer } from "./support/server.ts";
+import { type LoopbackPage, serveLoopbackPage, startTestServer, type TestServer } from "./support/server.ts";
 import { answers, connectClient, isActionFrame, type Frame } from "./support/ws-client.ts";
 
 let server: TestServer;
-let page: ReturnType<typeof Bun.serve>;
+let page: LoopbackPage;
 
 beforeAll(async () => {
   server = await startTestServer();
   // A page on loopback for `browse`, with a redirect to follow.
-  page = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    fetch(req) {
-      const url = new URL(req.url);
-      if (url.pathname === "/go") return Response.redirect("/page", 302);
-      return new Response("<html><body>hello from the test page</body></html>", { headers: { "content-type": "text/html" } });
-    },
+  page = serveLoopbackPage((req) => {
+    if (new URL(req.url).pathname === "/go") return Response.redirect("/page", 302);
+    return new Response("<html><body>hello from the test page</body></html>", { headers: { "content-type": "text/html" } });
   });
 });
 

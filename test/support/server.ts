@@ -49,3 +49,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   };
   return self;
 }
+
+export type LoopbackPage = ReturnType<typeof Bun.serve>;
+
+/** A web page on 127.0.0.1 for `browse` to fetch, answered by `fetch`. */
+export function serveLoopbackPage(fetch: (request: Request) => Response): LoopbackPage {
+  return Bun.serve({ port: 0, hostname: "127.0.0.1", fetch });
+}
