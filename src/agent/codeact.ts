@@ -1,5 +1,6 @@
 import type { TextBlock, ToolUseBlock } from "@anthropic-ai/sdk/resources/messages";
 import type { ObservationEvent } from "../events/schema.ts";
+import type { WorkspaceRoots } from "../runtime/paths.ts";
 import { type ChatMessage, condense, estimateTokens } from "./condenser.ts";
 import type { EventLog } from "./event-log.ts";
 import { buildMessages } from "./history.ts";
@@ -8,7 +9,6 @@ import { LlmError } from "./llm.ts";
 import type { ReplyUsage } from "./pricing.ts";
 import { systemPrompt } from "./prompt.ts";
 import { loadRepoInstructions } from "./repo-instructions.ts";
-import type { WorkspaceRoots } from "../runtime/paths.ts";
 import { CODEACT_API_TOOLS, findTool, type Tool } from "./tools/index.ts";
 
 /** One reply of the model: its text (to show the user) and its tool calls (to run, in order). */

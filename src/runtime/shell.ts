@@ -31,7 +31,6 @@ type Command = {
 
 const INTERRUPT_GRACE_MS = 1000;
 const KILL_GRACE_MS = 2000;
-const SETTLE_POLL_MS = 20;
 
 /** Reads `done` through a call, since TypeScript keeps a narrowing across awaits. */
 function isDone(cmd: Command): boolean {
@@ -194,13 +193,19 @@ export class PersistentShell {
     if (transport && this.transport === transport) await this.dropTransport();
   }
 
-  /** True once the command has its marker (or the shell ended), false after `ms` without. */
-  private async endsWithin(cmd: Command, transport: ShellTransport | undefined, ms: number): Promise<boolean> {
-    const deadline = performance.now() + ms;
-    let exited = false;
-    void transport?.exited.then(() => (exited = true));
-    while (!isDone(cmd) && !exited && performance.now() < deadline) await Bun.sleep(SETTLE_POLL_MS);
-    return isDone(cmd);
+  /** True once the command has its marker (or the shell ended), false after `ms` without: woken like a `run`. */
+  private endsWithin(cmd: Command, transport: ShellTransport | undefined, ms: number): Promise<boolean> {
+    if (isDone(cmd)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const settle = () => {
+        clearTimeout(timer);
+        cmd.wakers.delete(settle);
+        resolve(isDone(cmd));
+      };
+      const timer = setTimeout(settle, ms);
+      cmd.wakers.add(settle);
+      void transport?.exited.then(settle);
+    });
   }
 
   private async spawn(): Promise<void> {

@@ -27,7 +27,6 @@ export interface PathContext {
   cwd?: string | null;
 }
 
-
 const SYSTEM_DIRS = ["/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/boot", "/sys", "/proc", "/root", "/var", "/opt", "/srv", "/snap", "/dev"];
 /** Top-level folders whose contents are user data, but which must not be removed whole. */
 const TOP_LEVEL_ONLY = ["/home", "/mnt", "/media", "/run"];

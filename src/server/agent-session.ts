@@ -103,13 +103,13 @@ export class AgentSession {
     return this.record.confirmation_mode && analyzerEnabled(this.record.settings.security_analyzer as string | boolean | undefined);
   }
 
-  /** An untitled conversation takes its title from the first user message, as OpenHands does. */
   /** A title the user gave: stored, and no first message replaces it. */
   rename(title: string): void {
     this.record.title = title;
     this.deps.store.updateConversation(this.conversationId, { title });
   }
 
+  /** An untitled conversation takes its title from the first user message, as OpenHands does. */
   titleFromMessage(text: string): void {
     if (this.record.title !== "") return;
     const oneLine = text.replace(/\s+/g, " ").trim();

@@ -32,7 +32,6 @@ export type AppDeps = {
   runtimeKind: () => string;
 };
 
-
 /** Hono's environment: Bun's server, for the client address. */
 export type AppEnv = { Bindings: { server?: Server<unknown> } };
 
@@ -40,8 +39,9 @@ export type AppEnv = { Bindings: { server?: Server<unknown> } };
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // One validation hook for every route: a zod failure is 400 invalid_args naming the field.
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  // CORS first (preflights and refusals carry its headers), then the rate limit (unauthenticated floods
-  // too), then the key: every route but /health needs SESSION_API_KEY when it is set (the UI is served before Hono).
+  // The agent's own browse and requests naming a loopback server by another host are refused outright;
+  // then CORS (preflights and refusals carry its headers), the rate limit (unauthenticated floods too), and
+  // the key: every route but /health needs SESSION_API_KEY when it is set (the UI is served before Hono).
   app.use("*", refuseOwnBrowse());
   app.use("*", loopbackHostGuard({ host: deps.config.HOST, corsOrigins: deps.config.CORS_ORIGINS }));
   app.use("*", corsFromSettings(deps.config.CORS_ORIGINS));

@@ -10,8 +10,6 @@ import type { Metrics } from "./metrics.ts";
 import { conversationWorkspace } from "./workspace.ts";
 import { ConversationError } from "./errors.ts";
 
-
-
 export type ConversationManagerDeps = {
   config: Config;
   store: EventStore;

@@ -1,4 +1,3 @@
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Config } from "../config.ts";
 import { DATABASE_FILE, openDatabase } from "../db/client.ts";
@@ -13,13 +12,12 @@ import { Metrics } from "./metrics.ts";
 export type Core = { store: SqliteEventStore; manager: ConversationManager; metrics: Metrics };
 
 /**
- * What the server and a headless run share: secrets masked in the log and in stored events, the state
- * folder and its event store, and the conversations, each action rated by the security analyzer.
+ * What the server and a headless run share: secrets masked in the log and in stored events, the event store
+ * (openDatabase creates STATE_DIR), and the conversations, each action rated by the security analyzer.
  */
 export function openCore(config: Config, publish: Publisher, logLevel: Level = config.LOG_LEVEL): Core {
   const mask = createSecretMasker([config.LLM_API_KEY, config.SESSION_API_KEY]);
   configureLog(logLevel, mask);
-  mkdirSync(config.STATE_DIR, { recursive: true });
   const store = new SqliteEventStore(openDatabase(join(config.STATE_DIR, DATABASE_FILE)), { redactJson: mask });
   const metrics = new Metrics();
   const analyzer = new SecurityAnalyzer();

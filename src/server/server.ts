@@ -33,7 +33,6 @@ export type ServerHandle = {
 
 /** Opens the store, builds the app and serves HTTP, WebSocket and the UI. */
 export async function startServer(config: Config): Promise<ServerHandle> {
-  mkdirSync(config.STATE_DIR, { recursive: true });
   const releaseStateDir = lockStateDir(config.STATE_DIR);
   let server: Server<SocketData> | undefined;
   const { store, manager, metrics } = openCore(config, (topic, frame) => {

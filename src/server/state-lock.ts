@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 
 /** The file in STATE_DIR that names the server process using it. */
@@ -10,9 +10,11 @@ export class StateDirInUseError extends Error {}
  * One server per STATE_DIR. Two would share one database with two id counters, and each would remove the
  * other's Docker sandboxes as orphans at start. The pid file is created exclusively; one left by a server
  * that died (kill -9) names a process that is gone, or is no bunhands, and is replaced. The same process
- * may take it again (a server restarted in-process). Returns the release, which removes the file.
+ * may take it again (a server restarted in-process). Creates STATE_DIR when missing. Returns the release,
+ * which removes the file.
  */
 export function lockStateDir(stateDir: string): () => void {
+  mkdirSync(stateDir, { recursive: true });
   const file = join(stateDir, PID_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

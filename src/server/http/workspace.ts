@@ -3,8 +3,6 @@ import { resolveWorkspacePath, WorkspacePathError, type WorkspaceRoots } from ".
 import { SANDBOX_WORKSPACE } from "../../runtime/runtime.ts";
 import { ApiError, notFound } from "./errors.ts";
 
-/** Where a sandbox sees the workspace; absolute client paths may use it or the host path. */
-
 /** The stored conversation, or a 404 (no session is loaded: reading needs no sandbox). */
 export function requireConversation(store: EventStore, id: string): ConversationRecord {
   const record = store.getConversation(id);

@@ -12,7 +12,10 @@ export type HostGuardOptions = { host: string; corsOrigins: readonly string[] };
  */
 export function loopbackHostGuard(options: HostGuardOptions): MiddlewareHandler {
   if (!isLoopbackBind(options.host)) return async (_c, next) => next();
-  const listed = new Set(options.corsOrigins.flatMap((origin) => hostnameOfUrl(origin.trim())));
+  const listed = new Set(options.corsOrigins.flatMap((origin) => {
+    const host = urlHost(origin.trim());
+    return host === undefined ? [] : [hostnameOf(host)];
+  }));
   return async (c, next) => {
     const host = c.req.header("host");
     if (host === undefined) return next();
@@ -22,11 +25,12 @@ export function loopbackHostGuard(options: HostGuardOptions): MiddlewareHandler 
   };
 }
 
-function hostnameOfUrl(url: string): string[] {
+/** A URL's host[:port], lowercased; undefined when it is no URL. */
+export function urlHost(url: string): string | undefined {
   try {
-    return [hostnameOf(new URL(url).host.toLowerCase())];
+    return new URL(url).host.toLowerCase();
   } catch {
-    return [];
+    return undefined;
   }
 }
 

@@ -1,6 +1,6 @@
 import { isLoopbackBind } from "../../security/bind-warning.ts";
-import { LOCAL_ORIGIN } from "./cors.ts";
-import { hostnameOf } from "./host-guard.ts";
+import { corsOriginPolicy } from "./cors.ts";
+import { hostnameOf, urlHost } from "./host-guard.ts";
 
 export type OriginSettings = { corsOrigins: readonly string[]; host: string };
 
@@ -13,23 +13,14 @@ export type OriginSettings = { corsOrigins: readonly string[]; host: string };
  * another domain that resolves to 127.0.0.1 (DNS rebinding) is not the server's own.
  */
 export function websocketOriginCheck(settings: OriginSettings): (request: Request) => string | undefined {
-  const listed = new Set(settings.corsOrigins.map((o) => o.trim().replace(/\/$/, "")).filter(Boolean));
+  const policy = corsOriginPolicy(settings.corsOrigins);
   const loopbackOnly = isLoopbackBind(settings.host);
   return (request) => {
     const origin = request.headers.get("origin");
-    if (origin === null || listed.has("*") || listed.has(origin)) return undefined;
-    if (listed.size === 0 && LOCAL_ORIGIN.test(origin)) return undefined;
-    const originHost = hostOf(origin);
+    if (origin === null || policy.allows(origin)) return undefined;
+    const originHost = urlHost(origin);
     const sameHost = originHost !== undefined && originHost === request.headers.get("host")?.toLowerCase();
     if (sameHost && !(loopbackOnly && !isLoopbackBind(hostnameOf(originHost)))) return undefined;
     return `pages from ${origin} may not open a WebSocket here (list the origin in CORS_ORIGINS to allow it)`;
   };
-}
-
-function hostOf(origin: string): string | undefined {
-  try {
-    return new URL(origin).host.toLowerCase();
-  } catch {
-    return undefined;
-  }
 }
