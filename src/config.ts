@@ -1,68 +1,79 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /** The newest Sonnet the installed @anthropic-ai/sdk lists (not deprecated). */
 export const DEFAULT_MODEL = "claude-sonnet-5-5";
 
-const port = z.coerce.number().int().min(0).max(65535);
-const positiveInt = z.coerce.number().int().positive();
-const nonNegativeInt = z.coerce.number().int().min(0);
-const bool = z
-  .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
-  .transform((v) => ["1", "true", "yes", "on"].includes(v));
-const csv = z.string().transform((v) =>
-  v
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean),
+// zod/mini rather than zod's classic API: the settings are read before anything else at every start, and
+// a mini schema is several times cheaper to build (no methods bound onto each of its ~150 parts).
+const number = () => z.coerce.number();
+const port = number().check(z.int(), z.minimum(0), z.maximum(65535));
+const positiveInt = number().check(z.int(), z.positive());
+const nonNegativeInt = number().check(z.int(), z.minimum(0));
+const positive = number().check(z.positive());
+const BOOL_WORDS = ["1", "0", "true", "false", "yes", "no", "on", "off", ""] as const;
+const bool = z.pipe(
+  z.enum(BOOL_WORDS),
+  z.transform((v: (typeof BOOL_WORDS)[number]) => ["1", "true", "yes", "on"].includes(v)),
 );
-const optionalString = z
-  .string()
-  .optional()
-  .transform((v) => (v ? v : undefined));
+const csv = z.pipe(
+  z.string(),
+  z.transform((v: string) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ),
+);
+const optionalString = z.pipe(
+  z.optional(z.string()),
+  z.transform((v: string | undefined) => (v ? v : undefined)),
+);
+const nonEmpty = z.string().check(z.minLength(1));
+const withDefault = z._default;
 
 /** Every setting, read from the environment. Names are the environment variables. */
 export const configSchema = z.object({
-  PORT: port.default(3000),
-  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: withDefault(port, 3000),
+  HOST: withDefault(nonEmpty, "127.0.0.1"),
   LLM_API_KEY: optionalString,
-  LLM_MODEL: z.string().min(1).default(DEFAULT_MODEL),
-  LLM_BASE_URL: z.url().optional(),
-  LLM_MAX_RETRIES: nonNegativeInt.default(4),
-  LLM_RETRY_MIN_MS: nonNegativeInt.default(1000),
-  LLM_MAX_TOKENS: positiveInt.default(8192),
-  LLM_CONTEXT_TOKENS: positiveInt.default(150_000),
+  LLM_MODEL: withDefault(nonEmpty, DEFAULT_MODEL),
+  LLM_BASE_URL: z.optional(z.url()),
+  LLM_MAX_RETRIES: withDefault(nonNegativeInt, 4),
+  LLM_RETRY_MIN_MS: withDefault(nonNegativeInt, 1000),
+  LLM_MAX_TOKENS: withDefault(positiveInt, 8192),
+  LLM_CONTEXT_TOKENS: withDefault(positiveInt, 150_000),
   /** Anthropic prompt caching (cache_control breakpoints); off for an endpoint that refuses the field. */
-  LLM_PROMPT_CACHE: bool.default(true),
-  WORKSPACE_BASE: z.string().min(1).default(join(homedir(), ".bunhands", "workspace")),
-  STATE_DIR: z.string().min(1).default(join(homedir(), ".bunhands")),
-  RUNTIME: z.enum(["docker", "local", "auto"]).default("auto"),
-  SANDBOX_IMAGE: z.string().min(1).default("bunhands-sandbox:latest"),
-  SANDBOX_NETWORK: z.string().min(1).default("none"),
-  SANDBOX_MEMORY_MB: positiveInt.default(2048),
-  SANDBOX_PIDS: positiveInt.default(512),
-  SANDBOX_CPUS: z.coerce.number().positive().default(1),
-  SANDBOX_BWRAP: z.enum(["auto", "on", "off"]).default("auto"),
-  POOL_SIZE: nonNegativeInt.default(1),
-  SOFT_TIMEOUT_S: z.coerce.number().positive().default(30),
-  COMMAND_TIMEOUT_S: z.coerce.number().positive().max(600).default(120),
-  OUTPUT_CAP_CHARS: positiveInt.default(30_000),
+  LLM_PROMPT_CACHE: withDefault(bool, true),
+  WORKSPACE_BASE: withDefault(nonEmpty, join(homedir(), ".bunhands", "workspace")),
+  STATE_DIR: withDefault(nonEmpty, join(homedir(), ".bunhands")),
+  RUNTIME: withDefault(z.enum(["docker", "local", "auto"]), "auto"),
+  SANDBOX_IMAGE: withDefault(nonEmpty, "bunhands-sandbox:latest"),
+  SANDBOX_NETWORK: withDefault(nonEmpty, "none"),
+  SANDBOX_MEMORY_MB: withDefault(positiveInt, 2048),
+  SANDBOX_PIDS: withDefault(positiveInt, 512),
+  SANDBOX_CPUS: withDefault(positive, 1),
+  SANDBOX_BWRAP: withDefault(z.enum(["auto", "on", "off"]), "auto"),
+  POOL_SIZE: withDefault(nonNegativeInt, 1),
+  SOFT_TIMEOUT_S: withDefault(positive, 30),
+  COMMAND_TIMEOUT_S: withDefault(number().check(z.positive(), z.maximum(600)), 120),
+  OUTPUT_CAP_CHARS: withDefault(positiveInt, 30_000),
   SESSION_API_KEY: optionalString,
-  CORS_ORIGINS: csv.default([]),
-  MAX_UPLOAD_BYTES: positiveInt.default(10 * 1024 * 1024),
-  ALLOWED_UPLOAD_TYPES: csv.default([]),
-  CONVERSATION_IDLE_S: z.coerce.number().positive().default(600),
-  MAX_CONVERSATIONS: positiveInt.default(1000),
-  MAX_ITERATIONS: positiveInt.default(100),
-  MAX_BUDGET_USD: z.coerce.number().positive().optional(),
-  CONFIRMATION_MODE: bool.default(false),
-  RATE_LIMIT_HTTP_PER_MIN: positiveInt.default(600),
-  RATE_LIMIT_WS_PER_S: positiveInt.default(1000),
-  BROWSE_TIMEOUT_S: z.coerce.number().positive().default(20),
-  BROWSE_MAX_BYTES: positiveInt.default(2 * 1024 * 1024),
-  SHUTDOWN_GRACE_S: z.coerce.number().min(0).default(10),
-  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  CORS_ORIGINS: withDefault(csv, []),
+  MAX_UPLOAD_BYTES: withDefault(positiveInt, 10 * 1024 * 1024),
+  ALLOWED_UPLOAD_TYPES: withDefault(csv, []),
+  CONVERSATION_IDLE_S: withDefault(positive, 600),
+  MAX_CONVERSATIONS: withDefault(positiveInt, 1000),
+  MAX_ITERATIONS: withDefault(positiveInt, 100),
+  MAX_BUDGET_USD: z.optional(positive),
+  CONFIRMATION_MODE: withDefault(bool, false),
+  RATE_LIMIT_HTTP_PER_MIN: withDefault(positiveInt, 600),
+  RATE_LIMIT_WS_PER_S: withDefault(positiveInt, 1000),
+  BROWSE_TIMEOUT_S: withDefault(positive, 20),
+  BROWSE_MAX_BYTES: withDefault(positiveInt, 2 * 1024 * 1024),
+  SHUTDOWN_GRACE_S: withDefault(number().check(z.minimum(0)), 10),
+  LOG_LEVEL: withDefault(z.enum(["debug", "info", "warn", "error", "silent"]), "info"),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -101,7 +112,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** Settings with their defaults, for `--help`. */
 export function describeSettings(): Array<{ name: string; default: string }> {
-  const defaults = configSchema.parse({});
+  const defaults = configSchema.parse({}, { jitless: true });
   return Object.keys(configSchema.shape).map((name) => {
     const value = (defaults as Record<string, unknown>)[name];
     return { name, default: value === undefined ? "(unset)" : Array.isArray(value) ? value.join(",") || "(empty)" : String(value) };

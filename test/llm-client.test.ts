@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:tes
 import Anthropic from "@anthropic-ai/sdk";
 import { isAbort, Llm, LlmError, type RetryNotice } from "../src/agent/llm.ts";
 import { addUsage, costOf, emptyUsage } from "../src/agent/pricing.ts";
-import { CODEACT_API_TOOLS } from "../src/agent/tools/index.ts";
+import { codeactApiTools } from "../src/agent/tools/index.ts";
 import { loadConfig } from "../src/config.ts";
 import { apiError, type FakeAnthropic, reply, startFakeAnthropic, text, toolUse } from "./support/fake-anthropic.ts";
 
@@ -20,7 +20,7 @@ beforeEach(() => {
   llm = new Llm("claude-sonnet-5-5", config);
 });
 
-const request = { system: "be brief", messages: [{ role: "user" as const, content: "hi" }], tools: CODEACT_API_TOOLS };
+const request = { system: "be brief", messages: [{ role: "user" as const, content: "hi" }], tools: codeactApiTools() };
 const options = (onRetry?: (n: RetryNotice) => void) => ({ signal: new AbortController().signal, onRetry });
 
 describe("Llm over the real SDK against the fake Messages API", () => {
@@ -75,11 +75,11 @@ describe("Llm over the real SDK against the fake Messages API", () => {
   });
 
   test("tool input schemas are JSON schemas generated from the zod schemas", () => {
-    const bash = CODEACT_API_TOOLS.find((t) => t.name === "execute_bash");
+    const bash = codeactApiTools().find((t) => t.name === "execute_bash");
     expect(bash?.input_schema.type).toBe("object");
     expect(bash?.input_schema.required).toEqual(["command"]);
     expect(Object.keys(bash?.input_schema.properties ?? {})).toEqual(["command", "is_input", "timeout"]);
-    const editor = CODEACT_API_TOOLS.find((t) => t.name === "str_replace_editor");
+    const editor = codeactApiTools().find((t) => t.name === "str_replace_editor");
     expect((editor?.input_schema.properties as Record<string, { enum?: string[] }>).command?.enum).toEqual(["view", "create", "str_replace", "insert", "undo_edit"]);
     expect("$schema" in (editor?.input_schema ?? {})).toBe(false);
   });

@@ -6,7 +6,13 @@ import { thinkMessage } from "./socket.ts";
 
 const CLIENTS = 100;
 /** Measured rounds of each side; the table shows the median. */
-const ROUNDS = 5;
+const ROUNDS = 9;
+/**
+ * Unmeasured rounds of each side first: bunhands' JIT compiles its hot path during the first rounds (its
+ * compiler thread alone took ~14 µs of CPU per think in round 1, ~3 µs by round 3), the raw server has
+ * almost no JavaScript to compile. The row compares the two at their steady state.
+ */
+const WARM_ROUNDS = 2;
 /** A stored think action as it goes on the wire: the raw baseline publishes frames of this size. */
 const SAMPLE_FRAME = JSON.stringify({ id: 12345, timestamp: new Date().toISOString(), source: "user", action: "think", args: { thought: "t1234" }, message: "t1234" });
 
@@ -114,6 +120,10 @@ export async function benchFanout(): Promise<void> {
     try {
       const rawRounds: Round[] = [];
       const ourRounds: Round[] = [];
+      for (let round = 0; round < WARM_ROUNDS; round++) {
+        await raw.round();
+        await ours.round();
+      }
       // Alternating rounds: a busy moment of the shared machine hits both sides alike.
       for (let round = 0; round < ROUNDS; round++) {
         rawRounds.push(await raw.round());

@@ -9,7 +9,7 @@ import { LlmError } from "./llm.ts";
 import type { ReplyUsage } from "./pricing.ts";
 import { systemPrompt } from "./prompt.ts";
 import { loadRepoInstructions } from "./repo-instructions.ts";
-import { CODEACT_API_TOOLS, findTool, type Tool } from "./tools/index.ts";
+import { codeactApiTools, findTool, type Tool } from "./tools/index.ts";
 
 /** One reply of the model: its text (to show the user) and its tool calls (to run, in order). */
 export type AgentReply = {
@@ -54,7 +54,7 @@ export class CodeActAgent {
     this.prompt ??= loadRepoInstructions(this.workspace).then((instructions) => {
       const system = systemPrompt(this.workspace.sandbox, instructions);
       // As sent: the JSON of the system prompt and tool schemas, plus the request's other fields.
-      return { system, fixedTokens: estimateTokens(JSON.stringify(system)) + estimateTokens(CODEACT_API_TOOLS) + REQUEST_OVERHEAD_TOKENS };
+      return { system, fixedTokens: estimateTokens(JSON.stringify(system)) + estimateTokens(codeactApiTools()) + REQUEST_OVERHEAD_TOKENS };
     });
     return this.prompt;
   }
@@ -67,7 +67,7 @@ export class CodeActAgent {
     for (let shrinks = 0; ; shrinks++) {
       const fitted = condense(full, budget);
       try {
-        const reply = await this.llm.complete({ system, messages: fitted.messages, tools: CODEACT_API_TOOLS }, options);
+        const reply = await this.llm.complete({ system, messages: fitted.messages, tools: codeactApiTools() }, options);
         const text = reply.content
           .filter((b): b is TextBlock => b.type === "text")
           .map((b) => b.text)
@@ -86,7 +86,7 @@ export class CodeActAgent {
   async runToolCall(call: ToolUseBlock, ctx: ToolCallContext): Promise<ToolCallOutcome> {
     const tool = findTool(call.name);
     if (!tool) {
-      const error = `Unknown tool "${call.name}". The tools are: ${CODEACT_API_TOOLS.map((t) => t.name).join(", ")}.`;
+      const error = `Unknown tool "${call.name}". The tools are: ${codeactApiTools().map((t) => t.name).join(", ")}.`;
       await ctx.refuse(call, error);
       return { kind: "invalid", error };
     }

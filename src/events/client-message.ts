@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_FRAME_BYTES } from "./frame-limit.ts";
 import { actionArgsSchemas, initializeArgsSchema, startArgsSchema, type ActionName, type InitializeArgs } from "./schema.ts";
 
 export const ERROR_CODES = [
@@ -23,8 +24,6 @@ export type ClientMessage =
 
 export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; error: ErrorFrame };
 
-/** Frames are capped before parsing. */
-export const MAX_FRAME_BYTES = 1024 * 1024;
 
 /** `chat` is the seed's name for the user's message. */
 const ALIASES: Record<string, ActionName> = { chat: "message" };
@@ -44,7 +43,8 @@ export function describeIssues(error: z.ZodError): string {
 
 /** Parses a WebSocket text frame. */
 export function parseClientFrame(text: string): ParseResult {
-  if (Buffer.byteLength(text) > MAX_FRAME_BYTES) return fail("too_large", `the message is larger than ${MAX_FRAME_BYTES} bytes`);
+  // A string's UTF-8 size is at most 3 bytes per UTF-16 unit: only a long one needs counting.
+  if (text.length * 3 > MAX_FRAME_BYTES && Buffer.byteLength(text) > MAX_FRAME_BYTES) return fail("too_large", `the message is larger than ${MAX_FRAME_BYTES} bytes`);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -24,6 +24,11 @@ type PendingAppend = {
 type ConversationRow = typeof conversations.$inferSelect;
 
 const TOUCH_EVERY_MS = 1000;
+/**
+ * Rows per multi-row INSERT. Each statement call costs about as much as the row it writes (binding, the call
+ * into SQLite, the reset), so a group commit writes its rows 16 at a time, the rest one by one.
+ */
+const INSERT_CHUNK = 16;
 
 /**
  * The SQLite event store. Appends that arrive in the same turn of the event loop are committed in one
@@ -41,6 +46,8 @@ export class SqliteEventStore implements EventStore {
   // The two statements on the hot path are bun:sqlite prepared statements: Drizzle's per-call mapping
   // costs more than the commit itself here. Everything else goes through Drizzle.
   private readonly insertEvent: Statement<unknown, [string, number, string]>;
+  /** INSERT_CHUNK rows in one statement: a commit of many events makes a sixteenth of the calls. */
+  private readonly insertEvents: Statement<unknown, Array<string | number>>;
   private readonly touchConversation: Statement<unknown, [string, string]>;
   private readonly maxId;
   /** Replay reads every stored event of a conversation: the raw statement is about twice Drizzle's speed. */
@@ -50,7 +57,9 @@ export class SqliteEventStore implements EventStore {
     private readonly db: Db,
     private readonly options: SqliteStoreOptions = {},
   ) {
-    this.insertEvent = db.$client.prepare(`INSERT INTO ${getTableName(events)} (${events.conversationId.name}, ${events.id.name}, ${events.json.name}) VALUES (?, ?, ?)`);
+    const insertInto = `INSERT INTO ${getTableName(events)} (${events.conversationId.name}, ${events.id.name}, ${events.json.name}) VALUES `;
+    this.insertEvent = db.$client.prepare(`${insertInto}(?, ?, ?)`);
+    this.insertEvents = db.$client.prepare(insertInto + Array.from({ length: INSERT_CHUNK }, () => "(?, ?, ?)").join(", "));
     this.touchConversation = db.$client.prepare(`UPDATE ${getTableName(conversations)} SET ${conversations.lastActivityAt.name} = ? WHERE ${conversations.id.name} = ?`);
     this.jsonAfter = db.$client.prepare(
       `SELECT ${events.id.name} AS id, ${events.json.name} AS json FROM ${getTableName(events)} WHERE ${events.conversationId.name} = ? AND ${events.id.name} > ? ORDER BY ${events.id.name} LIMIT ?`,
@@ -169,17 +178,27 @@ export class SqliteEventStore implements EventStore {
   /** The body of one commit (run inside `writeBatch`, bun:sqlite's transaction wrapper, made once). */
   private insertBatch(batch: PendingAppend[], timestamp: string, reserved: Map<string, number>): CommittedEvent[][] {
     const touched = new Set<string>();
-    const stored = batch.map((item) => {
-      let next = reserved.get(item.conversationId) ?? this.nextId(item.conversationId);
-      const itemEvents = item.events.map((event) => this.insert(item.conversationId, { id: next++, timestamp, ...event } as StoredEvent));
+    // Rows wait here as flat statement arguments (conversation, id, json…) until a chunk is full.
+    const rows: Array<string | number> = [];
+    const stored: CommittedEvent[][] = [];
+    for (const item of batch) {
+      const conversationId = item.conversationId;
+      let next = reserved.get(conversationId) ?? this.nextId(conversationId);
+      const itemEvents: CommittedEvent[] = [];
+      for (const event of item.events) itemEvents.push(this.serialize({ id: next++, timestamp, ...event } as StoredEvent));
       if (item.answer) {
         const cause = next - 1;
-        itemEvents.push(this.insert(item.conversationId, { id: next++, timestamp, ...item.answer, cause } as StoredEvent));
+        itemEvents.push(this.serialize({ id: next++, timestamp, ...item.answer, cause } as StoredEvent));
       }
-      reserved.set(item.conversationId, next);
-      touched.add(item.conversationId);
-      return itemEvents;
-    });
+      for (const committed of itemEvents) {
+        rows.push(conversationId, committed.event.id, committed.json);
+        if (rows.length === 3 * INSERT_CHUNK) this.insertEvents.run(...rows.splice(0));
+      }
+      reserved.set(conversationId, next);
+      touched.add(conversationId);
+      stored.push(itemEvents);
+    }
+    for (let i = 0; i < rows.length; i += 3) this.insertEvent.run(rows[i] as string, rows[i + 1] as number, rows[i + 2] as string);
     const now = Date.now();
     for (const id of touched) {
       // last_activity_at only orders the conversation list: once a second per conversation is enough,
@@ -191,10 +210,10 @@ export class SqliteEventStore implements EventStore {
     return stored;
   }
 
-  private insert(conversationId: string, event: StoredEvent): CommittedEvent {
+  /** The event's wire JSON, secrets masked (the stored event is re-read from it when a secret was). */
+  private serialize(event: StoredEvent): CommittedEvent {
     const plain = toWireJson(event);
     const json = this.options.redactJson ? this.options.redactJson(plain) : plain;
-    this.insertEvent.run(conversationId, event.id, json);
     return { event: json === plain ? event : fromWireJson(json), json };
   }
 

@@ -38,7 +38,9 @@ export class EventStream {
     const annotated = this.annotate(event);
     const answer = isAction(annotated) ? this.answerInline(annotated) : undefined;
     return this.store.append(this.conversationId, [annotated], answer).then((committed) => {
-      const [first, second] = committed as [CommittedEvent, CommittedEvent | undefined];
+      // Indexed, not destructured: array destructuring goes through the iterator protocol on this hot path.
+      const first = committed[0] as CommittedEvent;
+      const second = committed[1];
       const stored = this.deliver(first.event, first.json);
       if (second) this.deliver(second.event, second.json);
       return stored;

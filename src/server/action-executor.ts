@@ -73,7 +73,9 @@ export class ActionExecutor {
   /** think needs nothing from the sandbox and is never held for confirmation (its risk is none). */
   private answerInline(action: NewActionEvent): NewObservationEvent | undefined {
     if (action.action !== "think") return undefined;
-    return { ...observation("think", "", {}, null), ...(action.tool_call_id ? { tool_call_id: action.tool_call_id } : {}) };
+    const answer = observation("think", "", {}, null);
+    if (action.tool_call_id) answer.tool_call_id = action.tool_call_id;
+    return answer;
   }
 
   private onEvent(event: StoredEvent): void {

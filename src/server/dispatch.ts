@@ -8,7 +8,19 @@ import type { AgentSession } from "./agent-session.ts";
  * agent session; start and every action are stored as user actions (and so published and executed).
  * Returns the stored action, if any.
  */
-export async function dispatchClientMessage(session: AgentSession, message: ClientMessage): Promise<StoredEvent | undefined> {
+export function dispatchClientMessage(session: AgentSession, message: ClientMessage): Promise<StoredEvent | undefined> {
+  // Not an async function: an action (every frame of a busy client) returns the store's own promise instead
+  // of one more wrapped around it. A synchronous throw still becomes a rejection, as it would in one.
+  try {
+    if (message.kind !== "action") return prepare(session, message);
+    if (message.action === "message") session.titleFromMessage(String(message.args.content));
+    return session.stream.append(action("user", message.action, message.args));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+async function prepare(session: AgentSession, message: Exclude<ClientMessage, { kind: "action" }>): Promise<StoredEvent | undefined> {
   switch (message.kind) {
     case "initialize":
       await session.initialize(message.args);
@@ -19,8 +31,5 @@ export async function dispatchClientMessage(session: AgentSession, message: Clie
       if (!session.initialized) await session.initialize({});
       session.titleFromMessage(message.task);
       return session.stream.append(action("user", "message", { content: message.task }));
-    case "action":
-      if (message.action === "message") session.titleFromMessage(String(message.args.content));
-      return session.stream.append(action("user", message.action, message.args));
   }
 }

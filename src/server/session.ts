@@ -1,5 +1,6 @@
 import type { ServerWebSocket } from "bun";
-import { MAX_FRAME_BYTES, parseClientFrame, type ErrorCode } from "../events/client-message.ts";
+import { parseClientFrame, type ErrorCode } from "../events/client-message.ts";
+import { MAX_FRAME_BYTES } from "../events/frame-limit.ts";
 import { log } from "../log.ts";
 import type { AgentSession } from "./agent-session.ts";
 import type { ConversationManager } from "./conversation-manager.ts";

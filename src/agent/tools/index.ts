@@ -17,5 +17,9 @@ export function findTool(id: string): Tool.Info | undefined {
   return byId.get(id);
 }
 
-/** Computed once: the JSON schemas never change at run time. */
-export const CODEACT_API_TOOLS: ApiTool[] = CODEACT_TOOLS.map(Tool.toApi);
+let apiTools: ApiTool[] | undefined;
+
+/** The tools as the Messages API wants them. Computed at the first agent step, not at every start (zod's JSON schemas cost ~3 ms), then kept: they never change. */
+export function codeactApiTools(): ApiTool[] {
+  return (apiTools ??= CODEACT_TOOLS.map(Tool.toApi));
+}

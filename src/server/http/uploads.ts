@@ -8,12 +8,6 @@ import { ApiError } from "./errors.ts";
 import { sanitizeUploadName, uploadTypeAllowed } from "./upload-policy.ts";
 import { resolveClientPath } from "./workspace.ts";
 
-/** A request may carry this many files' worth of the per-file cap (plus room for the multipart framing). */
-export const REQUEST_FILES_FACTOR = 10;
-const MULTIPART_OVERHEAD = 64 * 1024;
-
-export const requestCap = (config: Config) => config.MAX_UPLOAD_BYTES * REQUEST_FILES_FACTOR + MULTIPART_OVERHEAD;
-
 const SKIP_REASONS = ["too_large", "unsupported_type", "invalid_name", "write_failed"] as const;
 type SkipReason = (typeof SKIP_REASONS)[number];
 

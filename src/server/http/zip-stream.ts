@@ -1,4 +1,4 @@
-import { Zip, ZipDeflate, ZipPassThrough } from "fflate";
+import type { Zip, ZipDeflate } from "fflate";
 import { walkWorkspace, type WorkspaceEntry } from "./workspace-walk.ts";
 
 type OpenFile = { entry: ZipDeflate; reader: ReadableStreamDefaultReader<Uint8Array> };
@@ -14,25 +14,23 @@ export function zipWorkspace(root: string): ReadableStream<Uint8Array> {
   let finished = false;
   let failure: Error | undefined;
   let open: OpenFile | undefined;
-  const zip = new Zip((error, chunk, final) => {
-    if (error) failure = error;
-    else ready.push(chunk);
-    if (final) finished = true;
-  });
+  // fflate is loaded by the first download rather than at every start (its tables cost a few ms to build).
+  let fflate: typeof import("fflate");
+  let zip: Zip | undefined;
 
   const nextEntry = async () => {
     const next = await entries.next();
-    if (next.done) return zip.end();
+    if (next.done) return zip?.end();
     const entry = next.value;
     if (entry.type === "dir") {
       // Folders get their own entry so that empty ones survive the round trip.
-      const folder = new ZipPassThrough(`${entry.path}/`);
-      zip.add(folder);
+      const folder = new fflate.ZipPassThrough(`${entry.path}/`);
+      zip?.add(folder);
       folder.push(new Uint8Array(0), true);
       return;
     }
-    const file = new ZipDeflate(entry.path, { level: 6 });
-    zip.add(file);
+    const file = new fflate.ZipDeflate(entry.path, { level: 6 });
+    zip?.add(file);
     open = { entry: file, reader: Bun.file(entry.hostPath).stream().getReader() };
   };
 
@@ -48,6 +46,14 @@ export function zipWorkspace(root: string): ReadableStream<Uint8Array> {
   };
 
   return new ReadableStream<Uint8Array>({
+    async start() {
+      fflate = await import("fflate");
+      zip = new fflate.Zip((error, chunk, final) => {
+        if (error) failure = error;
+        else ready.push(chunk);
+        if (final) finished = true;
+      });
+    },
     async pull(controller) {
       while (ready.length === 0 && !finished && !failure) await (open ? nextChunk(open) : nextEntry());
       if (failure) return controller.error(failure);
@@ -58,7 +64,7 @@ export function zipWorkspace(root: string): ReadableStream<Uint8Array> {
     async cancel() {
       await open?.reader.cancel().catch(() => {});
       await entries.return?.();
-      zip.terminate();
+      zip?.terminate();
     },
   });
 }

@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { MAX_FRAME_BYTES, parseClientMessage } from "../../events/client-message.ts";
+import { parseClientMessage } from "../../events/client-message.ts";
+import { MAX_FRAME_BYTES } from "../../events/frame-limit.ts";
 import { ACTION_NAMES } from "../../events/schema.ts";
 import type { AppDeps, AppEnv } from "../app.ts";
 import { dispatchClientMessage } from "../dispatch.ts";

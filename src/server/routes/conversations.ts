@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { MAX_FRAME_BYTES } from "../../events/client-message.ts";
+import { MAX_FRAME_BYTES } from "../../events/frame-limit.ts";
 import type { AppDeps, AppEnv } from "../app.ts";
 import { dispatchClientMessage } from "../dispatch.ts";
 import { limitBody } from "../http/body-limit.ts";
@@ -7,10 +7,9 @@ import { errorResponses, invalidArgs } from "../http/errors.ts";
 import { replayUserActions, trajectoryInputSchema, userActionsOf } from "../http/replay.ts";
 import { conversationParams, conversationSchema, json, queryBoolean, queryIntWithDefault, toConversation } from "../http/schemas.ts";
 import { requireConversation } from "../http/workspace.ts";
+import { MAX_CREATE_BYTES } from "../request-limits.ts";
 
 const TAG = ["Conversations"];
-/** A create body may carry a whole exported trajectory. */
-export const MAX_CREATE_BYTES = 64 * 1024 * 1024;
 const MAX_PATCH_BYTES = 64 * 1024;
 
 const createBody = z

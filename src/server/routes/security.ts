@@ -1,5 +1,5 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { MAX_FRAME_BYTES } from "../../events/client-message.ts";
+import { MAX_FRAME_BYTES } from "../../events/frame-limit.ts";
 import { ACTION_NAMES, type ActionName, actionArgsSchemas } from "../../events/schema.ts";
 import { SecurityAnalyzer } from "../../security/analyzer.ts";
 import { RISKS } from "../../security/types.ts";

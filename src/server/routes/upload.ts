@@ -3,7 +3,8 @@ import type { AppDeps, AppEnv } from "../app.ts";
 import { limitBody } from "../http/body-limit.ts";
 import { errorResponses, invalidArgs } from "../http/errors.ts";
 import { conversationIdSchema, conversationParams, json } from "../http/schemas.ts";
-import { asFileList, filesField, REQUEST_FILES_FACTOR, requestCap, storeUploads, uploadResultSchema } from "../http/uploads.ts";
+import { asFileList, filesField, storeUploads, uploadResultSchema } from "../http/uploads.ts";
+import { REQUEST_FILES_FACTOR, uploadRequestCap } from "../request-limits.ts";
 import { requireConversation } from "../http/workspace.ts";
 
 const TAG = ["Files"];
@@ -17,7 +18,7 @@ const responses = { 200: json(uploadResultSchema, "Written (some files may be sk
 
 export function uploadRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
-  const middleware = [limitBody(requestCap(deps.config), "the upload")];
+  const middleware = [limitBody(uploadRequestCap(deps.config), "the upload")];
 
   const upload = createRoute({
     method: "post",
