@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { ensureBinary } from "./binary-build.ts";
 import { median, record, ROOT, tempDir } from "./lib.ts";
 import { freePort, rssTreeKb, stopProcess, track, waitForOk } from "./process.ts";
+import { joinConversation, thinkMessage, type Frame } from "./socket.ts";
 
 export type StartSample = { startMs: number; idleRssKb: number };
 
@@ -51,6 +52,37 @@ export async function measureStarts(servers: ServerCommand[], rounds: number, id
   return samples;
 }
 
+/**
+ * The start as a client lives it: spawn → a WebSocket joined and a think answered. /health answers before the
+ * server's modules have loaded (src/server/listener.ts); this waits for all of it.
+ */
+async function measureFirstThink(binary: string): Promise<number> {
+  const dir = tempDir("bunhands-bench-first-think-");
+  const port = freePort();
+  const command = bunhandsBinaryCommand(binary);
+  try {
+    const t0 = performance.now();
+    const proc = track(Bun.spawn(command.cmd(dir.path, port), { cwd: dir.path, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...command.env(dir.path, port) }, stdin: "ignore", stdout: "ignore", stderr: "ignore" }));
+    try {
+      await waitForOk(`http://127.0.0.1:${port}/health`, t0);
+      const { ws } = await joinConversation(`ws://127.0.0.1:${port}`);
+      await new Promise<void>((resolve) => {
+        ws.onmessage = (e) => {
+          if ((JSON.parse(String(e.data)) as Frame).observation === "think") resolve();
+        };
+        ws.send(thinkMessage(0));
+      });
+      const ms = performance.now() - t0;
+      ws.close();
+      return ms;
+    } finally {
+      await stopProcess(proc);
+    }
+  } finally {
+    dir.cleanup();
+  }
+}
+
 export const summarize = (samples: StartSample[]) => ({ startMs: median(samples.map((s) => s.startMs)), idleMb: median(samples.map((s) => s.idleRssKb)) / 1024 });
 
 /** The bunhands binary in a fresh folder: its own state, workspaces and HOME there, local sandbox. */
@@ -93,6 +125,9 @@ export async function benchBinary(): Promise<void> {
     if (!ours || !baseline || !sized) throw new Error("no samples");
     record("binary cold start → first 200 on /health (empty STATE_DIR), median of 7", ours.startMs, "ms", "compiled hello-world server + SQLite WAL", baseline.startMs, { ratio: 1.5, lowerIsBetter: true });
     record("cold start of the hello-world server with bunhands' code compiled in, never run (the floor for its size)", sized.startMs, "ms", "compiled hello-world server + SQLite WAL", baseline.startMs, { lowerIsBetter: true });
+    const firstThinks: number[] = [];
+    for (let round = 0; round < 7; round++) firstThinks.push(await measureFirstThink(binary));
+    record("binary cold start → a WebSocket joined and a think answered (all modules loaded), median of 7", median(firstThinks), "ms", "compiled hello-world server + SQLite WAL (to /health)", baseline.startMs, { lowerIsBetter: true });
     record("binary idle memory (RSS, 2 s after start)", ours.idleMb, "MB", "compiled hello-world server + SQLite WAL", baseline.idleMb, { absolute: 60, lowerIsBetter: true });
   } finally {
     buildDir.cleanup();
