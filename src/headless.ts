@@ -16,7 +16,7 @@ export async function runHeadless(config: Config, task: string): Promise<number>
     return 2;
   }
   // Events go to stdout as lines; the log (stderr) keeps to warnings unless asked for more.
-  const { store, manager } = openCore(config, (_topic, frame) => console.log(frame), { logLevel: config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL });
+  const { store, manager } = openCore(config, (_topic, frame) => console.log(frame), config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL);
   try {
     const session = await manager.create({ title: task.slice(0, 60) });
     await session.initialize({});

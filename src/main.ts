@@ -1,7 +1,6 @@
 #!/usr/bin/env bun
 import { ConfigError, describeSettings, loadConfig, type Config } from "./config.ts";
 import { log } from "./log.ts";
-import type { Listener } from "./server/listener.ts";
 import { VERSION } from "./version.ts";
 
 const USAGE = `bunhands ${VERSION}: a server for AI coding agents
@@ -33,37 +32,22 @@ function readConfig(): Config {
 async function serve(): Promise<void> {
   const config = readConfig();
   // Loaded after the settings are checked, so a bad setting fails fast with its one line.
-  const { listen } = await import("./server/listener.ts");
+  const { startServer } = await import("./server/server.ts");
   const { StateDirInUseError } = await import("./server/state-lock.ts");
-  let listener: Listener;
-  try {
-    listener = listen(config);
-  } catch (error) {
+  const handle = await startServer(config).catch((error: unknown) => {
     if (!(error instanceof StateDirInUseError)) throw error;
     console.error(`bunhands: ${error.message}`);
     process.exit(1);
-  }
-  console.log(`bunhands ${VERSION} listening on ${listener.url}`);
-  let stop = async () => listener.close();
+  });
+  console.log(`bunhands ${VERSION} listening on ${handle.url}`);
   let signals = 0;
   const shutdown = (signal: string) => {
     if (++signals > 1) process.exit(130);
     log.info("shutting down", { signal });
-    void stop().then(() => process.exit(0));
+    void handle.stop().then(() => process.exit(0));
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
-  // The port answers /health already; the rest of the server loads while it does (listener.ts).
-  const { loadServerModules } = await import("./server/warm-up.ts");
-  try {
-    const { attachApp } = await loadServerModules();
-    const handle = await attachApp(config, listener);
-    stop = handle.stop;
-  } catch (error) {
-    listener.fail(error);
-    console.error(`bunhands: the server failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exit(1);
-  }
 }
 
 async function main(argv: string[]): Promise<void> {

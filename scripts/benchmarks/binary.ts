@@ -53,8 +53,8 @@ export async function measureStarts(servers: ServerCommand[], rounds: number, id
 }
 
 /**
- * The start as a client lives it: spawn → a WebSocket joined and a think answered. /health answers before the
- * server's modules have loaded (src/server/listener.ts); this waits for all of it.
+ * The start as a client lives it: spawn → /health → a WebSocket joined and a think answered (the first
+ * join creates a conversation; the first think runs the event path cold).
  */
 async function measureFirstThink(binary: string): Promise<number> {
   const dir = tempDir("bunhands-bench-first-think-");
@@ -127,7 +127,7 @@ export async function benchBinary(): Promise<void> {
     record("cold start of the hello-world server with bunhands' code compiled in, never run (the floor for its size)", sized.startMs, "ms", "compiled hello-world server + SQLite WAL", baseline.startMs, { lowerIsBetter: true });
     const firstThinks: number[] = [];
     for (let round = 0; round < 7; round++) firstThinks.push(await measureFirstThink(binary));
-    record("binary cold start → a WebSocket joined and a think answered (all modules loaded), median of 7", median(firstThinks), "ms", "compiled hello-world server + SQLite WAL (to /health)", baseline.startMs, { lowerIsBetter: true });
+    record("binary cold start → a WebSocket joined and a think answered, median of 7", median(firstThinks), "ms", "compiled hello-world server + SQLite WAL (to /health)", baseline.startMs, { lowerIsBetter: true });
     record("binary idle memory (RSS, 2 s after start)", ours.idleMb, "MB", "compiled hello-world server + SQLite WAL", baseline.idleMb, { absolute: 60, lowerIsBetter: true });
   } finally {
     buildDir.cleanup();

@@ -1,18 +1,20 @@
 import type { Server, ServerWebSocket } from "bun";
 import { mkdirSync } from "node:fs";
+import ui from "../../frontend/index.html";
 import type { Config } from "../config.ts";
 import type { SqliteEventStore } from "../events/sqlite-store.ts";
 import { log } from "../log.ts";
 import { bindWarning } from "../security/bind-warning.ts";
 import { prepareRuntimes, shutdownRuntimes } from "../runtime/create.ts";
 import { createApp } from "./app.ts";
-import { openCore, type Core } from "./core.ts";
-import { listen, type Listener } from "./listener.ts";
+import { openCore } from "./core.ts";
 import type { ConversationManager } from "./conversation-manager.ts";
 import type { Metrics } from "./metrics.ts";
 import { isAuthorized, unauthorizedBody } from "./middleware/auth.ts";
 import { TokenBucket } from "./middleware/rate-limit.ts";
 import { websocketOriginCheck } from "./middleware/websocket-origin.ts";
+import { maxRequestBodySize } from "./request-limits.ts";
+import { lockStateDir } from "./state-lock.ts";
 import { socketHandlers, upgradeSocket, type SocketData } from "./websocket.ts";
 
 export type ServerHandle = {
@@ -27,28 +29,16 @@ export type ServerHandle = {
   stop(): Promise<void>;
 };
 
-/** Takes STATE_DIR, opens the store, listens, and builds the app: the whole start, for tests and embedders. */
-export async function startServer(config: Config): Promise<ServerHandle> {
-  return attachApp(config, listen(config));
-}
 
-/**
- * The second half of a start (listener.ts is the first): the conversations, the HTTP app and the socket
- * sessions over the listener's database and server. Then orphan sandboxes of an earlier run go (the
- * resumed ones are re-attached), and agents that were working go on.
- */
-export async function attachApp(config: Config, listener: Listener): Promise<ServerHandle> {
-  const { server, db, url, port } = listener;
-  let core: Core;
-  try {
-    core = openCore(config, (topic, frame) => server.publish(topic, frame), { db });
-    mkdirSync(config.WORKSPACE_BASE, { recursive: true });
-  } catch (error) {
-    listener.fail(error);
-    throw error;
-  }
-  const { store, manager, metrics } = core;
-  const app = createApp({ config, store, manager, metrics, startedAt: listener.startedAt, runtimeKind: () => config.RUNTIME });
+/** Opens the store, builds the app and serves HTTP, WebSocket and the UI. */
+export async function startServer(config: Config): Promise<ServerHandle> {
+  const releaseStateDir = lockStateDir(config.STATE_DIR);
+  let server: Server<SocketData> | undefined;
+  const { store, manager, metrics } = openCore(config, (topic, frame) => {
+    server?.publish(topic, frame);
+  });
+  mkdirSync(config.WORKSPACE_BASE, { recursive: true });
+  const app = createApp({ config, store, manager, metrics, startedAt: Date.now(), runtimeKind: () => config.RUNTIME });
   const sockets = new Set<ServerWebSocket<SocketData>>();
   const socketDeps = {
     sockets,
@@ -64,36 +54,41 @@ export async function attachApp(config: Config, listener: Listener): Promise<Ser
       return () => bucket.take();
     },
   };
-  const { open, message, drain, close } = socketHandlers(socketDeps);
-  listener.attach({
+  server = Bun.serve<SocketData>({
+    port: config.PORT,
+    hostname: config.HOST,
+    development: false,
+    maxRequestBodySize: maxRequestBodySize(config),
+    // The single-page app: its routes fall back to index.html.
+    routes: { "/": ui, "/index.html": ui, "/conversations/*": ui },
     fetch(request, srv) {
       const url = new URL(request.url);
       if (url.pathname === "/ws") return upgradeSocket(request, srv, socketDeps);
       return app.fetch(request, { server: srv });
     },
-    open,
-    message,
-    drain,
-    close,
+    websocket: socketHandlers(socketDeps),
   });
+  // Orphan sandboxes of an earlier run go (the resumed ones are re-attached), then working agents go on.
   const working = manager.workingIds();
   void prepareRuntimes(config, new Set(working))
     .catch((error) => log.warn("sandbox preparation failed", { error: String(error) }))
     .then(() => manager.resumeWorking(working));
+  const port = server.port ?? config.PORT;
+  const url = `http://${config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST}:${port}`;
   const warning = bindWarning(config.HOST, config.SESSION_API_KEY);
   if (warning) console.warn(warning);
   log.info("listening", { url, runtime: config.RUNTIME, state_dir: config.STATE_DIR, workspace_base: config.WORKSPACE_BASE });
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      server.stop(false);
+      server?.stop(false);
       for (const ws of sockets) ws.close(1001, "server shutting down");
       await manager.drain(config.SHUTDOWN_GRACE_S * 1000);
       await manager.closeAll();
       await shutdownRuntimes().catch(() => {});
-      server.stop(true);
+      server?.stop(true);
       store.close();
-      listener.releaseStateDir();
+      releaseStateDir();
       log.info("stopped");
     })());
   return { server, url, port, config, manager, store, metrics, stop };

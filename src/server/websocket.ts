@@ -1,15 +1,12 @@
-import type { Server, ServerWebSocket } from "bun";
+import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
 import { z } from "zod";
 import type { ErrorFrame } from "../events/client-message.ts";
+import { MAX_FRAME_BYTES } from "../events/frame-limit.ts";
 import type { ConversationManager } from "./conversation-manager.ts";
 import type { Metrics } from "./metrics.ts";
 import { Session, type SocketData } from "./session.ts";
-import type { AttachedApp } from "./listener.ts";
 
 export type { SocketData } from "./session.ts";
-
-/** What a socket does on each event (Bun's settings for sockets are in socket-options.ts, given when listening). */
-export type SocketEvents = Pick<AttachedApp, "open" | "message" | "drain" | "close">;
 
 export type SocketDeps = {
   manager: ConversationManager;
@@ -50,8 +47,15 @@ export function upgradeSocket(request: Request, server: Server<SocketData>, deps
 }
 
 /** Bun's websocket handlers: each connection is a Session (Bun's pub/sub topics carry the live events). */
-export function socketHandlers(deps: SocketDeps): SocketEvents {
+export function socketHandlers(deps: SocketDeps): WebSocketHandler<SocketData> {
   return {
+    maxPayloadLength: 16 * MAX_FRAME_BYTES,
+    // A live client that falls 16 MiB behind is disconnected rather than silently missing frames; it
+    // reconnects with latest_event_id and gets the rest by replay.
+    backpressureLimit: 16 * 1024 * 1024,
+    closeOnBackpressureLimit: true,
+    idleTimeout: 120,
+    sendPings: true,
     open(ws) {
       deps.metrics.openConnections++;
       deps.sockets.add(ws);

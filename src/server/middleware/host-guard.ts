@@ -11,26 +11,17 @@ export type HostGuardOptions = { host: string; corsOrigins: readonly string[] };
  * SESSION_API_KEY instead.
  */
 export function loopbackHostGuard(options: HostGuardOptions): MiddlewareHandler {
-  const refuse = hostRefusal(options);
-  return async (c, next) => {
-    const refusal = refuse(c.req.header("host"));
-    if (refusal === undefined) return next();
-    return c.json({ error: refusal, code: "unauthorized" }, 403);
-  };
-}
-
-/** The guard as a function of the Host header: why it is refused, or undefined when it may be answered. */
-export function hostRefusal(options: HostGuardOptions): (host: string | undefined) => string | undefined {
-  if (!isLoopbackBind(options.host)) return () => undefined;
+  if (!isLoopbackBind(options.host)) return async (_c, next) => next();
   const listed = new Set(options.corsOrigins.flatMap((origin) => {
     const host = urlHost(origin.trim());
     return host === undefined ? [] : [hostnameOf(host)];
   }));
-  return (host) => {
-    if (host === undefined) return undefined;
+  return async (c, next) => {
+    const host = c.req.header("host");
+    if (host === undefined) return next();
     const name = hostnameOf(host.toLowerCase());
-    if (isLoopbackBind(name) || listed.has(name)) return undefined;
-    return `this server listens on loopback only and answers to loopback names, not ${JSON.stringify(host)} (DNS rebinding guard)`;
+    if (isLoopbackBind(name) || listed.has(name)) return next();
+    return c.json({ error: `this server listens on loopback only and answers to loopback names, not ${JSON.stringify(host)} (DNS rebinding guard)`, code: "unauthorized" }, 403);
   };
 }
 
