@@ -1,5 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Server } from "bun";
+import { PatternRouter } from "hono/router/pattern-router";
 import type { Config } from "../config.ts";
 import type { EventStore } from "../events/store.ts";
 import type { ConversationManager } from "./conversation-manager.ts";
@@ -37,8 +38,10 @@ export type AppEnv = { Bindings: { server?: Server<unknown> } };
 
 /** The HTTP side: every route but /ws (upgraded before Hono sees it) and the bundled UI. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
-  // One validation hook for every route: a zod failure is 400 invalid_args naming the field.
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  // One validation hook for every route: a zod failure is 400 invalid_args naming the field. PatternRouter
+  // rather than Hono's default: the default compiles every route into one expression at the first request
+  // (~5 ms of a cold start here); this one matches as fast at the API's ~60 routes (both ~15–40 µs a request).
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook, router: new PatternRouter() });
   // The agent's own browse and requests naming a loopback server by another host are refused outright;
   // then CORS (preflights and refusals carry its headers), the rate limit (unauthenticated floods too), and
   // the key: every route but /health needs SESSION_API_KEY when it is set (the UI is served before Hono).
