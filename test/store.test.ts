@@ -100,6 +100,41 @@ describe("SqliteEventStore", () => {
     store.close();
   });
 
+  test("a group commit of many rows (written 16 to a statement) keeps ids, order, masking and the lone failure", async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const store = new SqliteEventStore(openDatabase(join(dir.path, "g.sqlite")), { redactJson: (json) => json.replaceAll("sk-secret", "********") });
+    store.createConversation(conversation("a"));
+    store.createConversation(conversation("b"));
+    // 45 appends in one turn, most with an inline answer: ~80 rows, so full 16-row statements and a remainder.
+    const round = (from: number) =>
+      Array.from({ length: 45 }, (_, k) => {
+        const i = from + k;
+        const thought = i === 20 ? "uses sk-secret" : `t${i}`;
+        return store.append(i % 3 === 2 ? "b" : "a", [action("user", "think", { thought })], i % 4 === 0 ? undefined : observation("think", "", {}, null));
+      });
+    const results = await Promise.all(round(0));
+    // The second turn has an append that fails: the group is then written again one append at a time.
+    const second = round(45);
+    const lost = store.append("missing", [action("user", "think", { thought: "nowhere" })]);
+    await expect(lost).rejects.toThrow();
+    results.push(...(await Promise.all(second)));
+    for (const id of ["a", "b"]) {
+      const stored = store.read(id, { limit: 1000 });
+      expect(stored.map((e) => e.id)).toEqual(stored.map((_, i) => i));
+      const committed = results.filter((_, i) => (i % 3 === 2 ? "b" : "a") === id).flat();
+      expect(committed.map((c) => c.event.id)).toEqual(stored.map((e) => e.id));
+      // What was published is exactly what was stored, row for row.
+      expect(committed.map((c) => c.json)).toEqual(stored.map((e) => JSON.stringify(e)));
+    }
+    const all = JSON.stringify([...store.read("a", { limit: 1000 }), ...store.read("b", { limit: 1000 })]);
+    expect(all).not.toContain("sk-secret");
+    expect(all).toContain("uses ********");
+    // Each inline answer names its own action as its cause.
+    for (const pair of results.filter((r) => r.length === 2)) expect(pair[1]?.event.cause).toBe(pair[0]?.event.id);
+    store.close();
+  });
+
   test("events and conversations survive a reopen, and ids go on from the last one", async () => {
     const first = openStore();
     first.store.createConversation(conversation("c"));
