@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { browse as fetchPage, BrowseError } from "../src/runtime/browse.ts";
 import { type LoopbackPage, serveLoopbackPage, startTestServer, type TestServer } from "./support/server.ts";
 import { answers, connectClient, isActionFrame, type Frame } from "./support/ws-client.ts";
 
@@ -60,5 +61,22 @@ describe("browse and cloud metadata", () => {
       // Refused, not timed out (the browse timeout is 20 s).
       expect(performance.now() - started).toBeLessThan(5_000);
     }
+  });
+});
+
+describe("browse and the host's own networks", () => {
+  const limits = (hostNetwork: boolean) => ({ timeoutMs: 5000, maxBytes: 1 << 20, outputCapChars: 30_000, hostNetwork });
+
+  test("with no host network (a Docker sandbox): loopback and private addresses are refused, by address or by name, saying what to do", async () => {
+    for (const url of [`http://127.0.0.1:${page.port}/`, `http://localhost:${page.port}/`, "http://10.1.2.3/", "http://192.168.0.1/admin", "http://[::1]:9/"]) {
+      const refused = fetchPage(url, limits(false));
+      await expect(refused).rejects.toBeInstanceOf(BrowseError);
+      await expect(refused).rejects.toThrow(/(loopback|private) address of the server's host.*run \(curl or wget\)/);
+    }
+  });
+
+  test("with the host's network (the local runtime): the same loopback page is fetched", async () => {
+    const result = await fetchPage(`http://127.0.0.1:${page.port}/`, limits(true));
+    expect(result).toMatchObject({ content: "a page", status_code: 200 });
   });
 });

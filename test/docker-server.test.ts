@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { instanceId } from "../src/runtime/docker-container.ts";
 import { announceMissing, inCI, sandboxVariants, testDocker } from "./support/sandbox-env.ts";
-import { startTestServer, type TestServer } from "./support/server.ts";
+import { serveLoopbackPage, startTestServer, type TestServer } from "./support/server.ts";
 import { connectClient, type Frame } from "./support/ws-client.ts";
 
 const docker = (await sandboxVariants()).find((v) => v.name === "docker");
@@ -50,6 +50,27 @@ describe("the server on the Docker runtime", () => {
     const deleted = await fetch(`${server.url}/api/conversations/${id}`, { method: "DELETE" });
     expect(deleted.status).toBe(200);
     expect(await containersOf(id)).toHaveLength(0);
+  }, 90_000);
+
+  test("browse does not open the host's loopback to a conversation whose container has no network; run reaches the container's own", async () => {
+    const page = serveLoopbackPage(() => new Response("the host's page"));
+    try {
+      const client = await connectClient(server.wsUrl);
+      await client.nextFrame((f) => f.type === "connected");
+      client.send({ action: "browse", args: { url: `http://127.0.0.1:${page.port}/` } });
+      const refused = await client.nextFrame((f: Frame) => typeof f.observation === "string" && f.observation !== "agent_state_changed", 60_000);
+      expect(refused.observation).toBe("error");
+      expect((refused.extras as Frame).error_id).toBe("BROWSE_ERROR");
+      expect(String(refused.content)).toContain("loopback address of the server's host");
+      expect(String(refused.content)).not.toContain("the host's page");
+      // What the message suggests: a server inside the container, fetched from inside it.
+      client.send({ action: "run", args: { command: "echo inside > page.txt && httpd -p 127.0.0.1:8080 -h /workspace && sleep 0.2 && wget -qO- http://127.0.0.1:8080/page.txt" } });
+      const fetched = await client.nextFrame((f: Frame) => f.observation === "run", 60_000);
+      expect(String(fetched.content).trim()).toBe("inside");
+      client.close();
+    } finally {
+      page.stop(true);
+    }
   }, 90_000);
 
   test("a shutdown leaves no container behind, pooled or starting", async () => {

@@ -131,7 +131,7 @@ describe("SqliteEventStore", () => {
     expect(all).not.toContain("sk-secret");
     expect(all).toContain("uses ********");
     // Each inline answer names its own action as its cause.
-    for (const pair of results.filter((r) => r.length === 2)) expect(pair[1]?.event.cause).toBe(pair[0]?.event.id);
+    for (const pair of results.filter((r) => r.length === 2)) expect(pair[1]?.event).toMatchObject({ cause: pair[0]?.event.id });
     store.close();
   });
 

@@ -14,7 +14,13 @@ export const BROWSE_HEADER = "x-bunhands-browse";
 
 export type BrowseResult = { content: string; url: string; status_code: number };
 
-export type BrowseLimits = { timeoutMs: number; maxBytes: number; outputCapChars: number };
+export type BrowseLimits = {
+  timeoutMs: number;
+  maxBytes: number;
+  outputCapChars: number;
+  /** Whether loopback and private-network addresses may be fetched (Runtime.browsesHostNetwork). */
+  hostNetwork: boolean;
+};
 
 /** Redirects followed at most (browsers stop near 20; a loop ends sooner here). */
 const MAX_REDIRECTS = 10;
@@ -30,7 +36,7 @@ export async function browse(rawUrl: string, limits: BrowseLimits): Promise<Brow
   const signal = AbortSignal.timeout(limits.timeoutMs);
   // Redirects are followed here, one hop at a time, so that every address on the way is checked.
   for (let hops = 0; ; hops++) {
-    await refuseForbidden(url);
+    await refuseForbidden(url, limits.hostNetwork);
     let response: Response;
     try {
       response = await fetch(url, { redirect: "manual", signal, headers: { "user-agent": "bunhands/0.1", [BROWSE_HEADER]: "1" } });
@@ -53,15 +59,21 @@ export async function browse(rawUrl: string, limits: BrowseLimits): Promise<Brow
 /**
  * `browse` runs in the server's process, outside the sandbox's network rules: it may not reach a cloud
  * metadata service or a link-local address (where cloud credentials are handed out), by name, by an address
- * a name resolves to, or by a redirect. Other schemes than http(s) are refused too.
+ * a name resolves to, or by a redirect; nor, unless `hostNetwork`, the host's loopback and private networks.
+ * Other schemes than http(s) are refused too.
  */
-async function refuseForbidden(url: URL): Promise<void> {
+async function refuseForbidden(url: URL, hostNetwork: boolean): Promise<void> {
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new BrowseError(`only http and https URLs can be browsed, not ${url.protocol}`);
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const addresses = isIP(host) ? [host] : await lookup(host, { all: true }).then((found) => found.map((a) => a.address), () => [] as string[]);
   for (const address of [host, ...addresses]) {
     const category = classifyHost(address);
     if (category === "metadata" || category === "link-local") throw new BrowseError(`refusing to browse ${url.href}: ${address} is a ${category === "metadata" ? "cloud metadata" : "link-local"} address`);
+    if (!hostNetwork && (category === "loopback" || category === "private")) {
+      throw new BrowseError(
+        `refusing to browse ${url.href}: ${address} is a ${category} address of the server's host, which this conversation's sandbox has no network to; a server running inside the sandbox can be fetched from there with run (curl or wget)`,
+      );
+    }
   }
 }
 

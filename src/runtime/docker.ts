@@ -28,6 +28,13 @@ export class DockerRuntime implements Runtime {
   readonly kind = "docker" as const;
   readonly hostWorkspace: string;
   readonly sandboxWorkspace = SANDBOX_WORKSPACE;
+  /**
+   * Only when the container shares the host's network (SANDBOX_NETWORK=host). Otherwise its commands cannot
+   * reach the host's loopback or its private networks, and browse must not open that way round the sandbox.
+   * The container's own localhost (a dev server the agent started) is not the host's either: `run` with
+   * curl or wget reaches it.
+   */
+  readonly browsesHostNetwork: boolean;
   private container?: Docker.Container;
   private acquiring?: Promise<Docker.Container>;
   /** The shell that came attached with a pooled container, used for the first shell only. */
@@ -37,6 +44,7 @@ export class DockerRuntime implements Runtime {
 
   constructor(private readonly opts: DockerRuntimeOptions) {
     this.hostWorkspace = opts.hostWorkspace;
+    this.browsesHostNetwork = opts.config.SANDBOX_NETWORK === "host";
     const env = containerShellEnv();
     this.shell = new PersistentShell({
       workspace: SANDBOX_WORKSPACE,

@@ -20,6 +20,8 @@ const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
  */
 export class LocalRuntime implements Runtime {
   readonly kind = "local" as const;
+  /** A local sandbox is this machine: its users browse their own dev servers on localhost. */
+  readonly browsesHostNetwork = true;
   readonly hostWorkspace: string;
   readonly sandboxWorkspace: string;
   private readonly shell: PersistentShell;

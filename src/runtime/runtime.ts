@@ -21,6 +21,11 @@ export interface Runtime {
   readonly hostWorkspace: string;
   /** The workspace's path as commands in the sandbox see it (/workspace in Docker and bubblewrap). */
   readonly sandboxWorkspace: string;
+  /**
+   * Whether `browse`, which runs in the server's process and so on the host's network, may fetch the host's
+   * loopback and private-network addresses for this conversation (runtime/browse.ts).
+   */
+  readonly browsesHostNetwork: boolean;
   /** Starts the sandbox (shell, container); idempotent. */
   start(): Promise<void>;
   /** Runs a command (or feeds input) in the conversation's persistent shell. Never throws for a command's failure. */

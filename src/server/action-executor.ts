@@ -169,7 +169,12 @@ export class ActionExecutor {
       }
       case "browse": {
         const { config } = this.deps;
-        const result = await browse(String(args.url), { timeoutMs: config.BROWSE_TIMEOUT_S * 1000, maxBytes: config.BROWSE_MAX_BYTES, outputCapChars: config.OUTPUT_CAP_CHARS });
+        const result = await browse(String(args.url), {
+          timeoutMs: config.BROWSE_TIMEOUT_S * 1000,
+          maxBytes: config.BROWSE_MAX_BYTES,
+          outputCapChars: config.OUTPUT_CAP_CHARS,
+          hostNetwork: this.deps.runtime.browsesHostNetwork,
+        });
         return observation("browse", result.content, { url: result.url, status_code: result.status_code }, event.id);
       }
       default:
