@@ -106,7 +106,7 @@ export class CodeActController implements AgentController {
     if (!this.llmConfigured()) {
       const reason = "LLM_API_KEY is not set: the agent cannot start";
       void this.ctx.stream
-        .append(errorObservation(event.id, `The agent cannot start: ${reason}.`, "LLM_NOT_CONFIGURED"))
+        .append(errorObservation(event.id, "The agent cannot start: LLM_API_KEY is not set. Start the server with LLM_API_KEY (and LLM_MODEL or LLM_BASE_URL if needed); commands, files and browse work without it.", "LLM_NOT_CONFIGURED"))
         .then(() => this.setState("error", event.id, reason))
         .catch(logFailure);
       return;
