@@ -24,7 +24,6 @@ export type ClientMessage =
 
 export type ParseResult = { ok: true; message: ClientMessage } | { ok: false; error: ErrorFrame };
 
-
 /** `chat` is the seed's name for the user's message. */
 const ALIASES: Record<string, ActionName> = { chat: "message" };
 
