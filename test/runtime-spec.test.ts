@@ -201,6 +201,27 @@ function defineSpec(name: VariantName): void {
       expect(after).toMatchObject({ output: `${runtime.sandboxWorkspace}/deep/er\n`, exit_code: 0 });
     }, TIMEOUT_MS);
 
+    test("exec bash replaces the shell and the conversation goes on: exports and directory kept, commands answered", async () => {
+      const runtime = await open();
+      await runtime.run({ command: "mkdir -p here && cd here && export KEPT=yes && LOCAL=set" });
+      const replaced = await runtime.run({ command: "exec bash" });
+      expect(replaced).toMatchObject({ exit_code: 0, running: false, timed_out: false });
+      const after = await runtime.run({ command: 'echo "${KEPT:-lost} ${LOCAL:-lost}"; pwd; false' });
+      expect(after).toMatchObject({ output: `yes lost\n${runtime.sandboxWorkspace}/here\n`, exit_code: 1, running: false });
+    }, TIMEOUT_MS);
+
+    test("an interactive bash a command starts is that command, running, until it exits", async () => {
+      const runtime = await open();
+      const nested = await runtime.run({ command: "bash --norc -i" });
+      expect(nested).toMatchObject({ exit_code: -1, running: true });
+      const inside = await runtime.run({ command: "echo inside", is_input: true });
+      expect(inside).toMatchObject({ running: true });
+      expect(inside.output).toContain("inside");
+      const out = await runtime.run({ command: "exit 3", is_input: true });
+      expect(out).toMatchObject({ exit_code: 3, running: false });
+      expect((await runtime.run({ command: "echo back" })).output).toBe("back\n");
+    }, TIMEOUT_MS);
+
     test("output is capped in the middle, with the cut counted, even for 10 MB", async () => {
       // A fresh shell: job notices of earlier tests' background jobs may still arrive on the shared one.
       const runtime = await open();

@@ -58,19 +58,26 @@ export function shellEnvironment(home: string, path: string): Record<string, str
 /**
  * The first line sent to a new shell: terminal modes (no echo, no CR before LF), no history, the prompt
  * hook, and a `cd` into the directory the previous shell was in (when a shell had to be restarted).
+ *
+ * The hook, its PROMPT_COMMAND and the current nonce are exported, so that `exec bash` (a new bash in the
+ * same process) prints the marker too and the conversation goes on. A bash that a command starts is
+ * another process: the hook only speaks in the process it was installed in (`$$`), so that bash's prompts
+ * do not end the command that started it. History and `!` expansion are turned off again at each prompt,
+ * since an exec'd bash starts with them on.
  */
 export function initScript(nonce: Nonce, cwd: string): string {
   const hook =
     "__bh_p() { local e=$?; PS1=''; PS2=''; " +
-    'if [ -n "$__bh_n" ]; then jobs -n; printf \'%s %d %s%s\\n\' "$__bh_n" "$e" "$PWD" "$__bh_n"; __bh_n=; unset __bh_c; fi; }';
+    'if [ -n "$__bh_n" ] && [ "$$" = "$__bh_pid" ]; then set +o history +H; jobs -n; printf \'%s %d %s%s\\n\' "$__bh_n" "$e" "$PWD" "$__bh_n"; __bh_n=; unset __bh_c; fi; }';
   return [
     "stty -echo -onlcr 2>/dev/null",
     "set +o history +H",
     "unset HISTFILE PROMPT_COMMAND",
     hook,
-    "PROMPT_COMMAND=__bh_p",
+    "export -f __bh_p",
+    "export PROMPT_COMMAND=__bh_p __bh_pid=$$",
     `cd -- ${ansiC(cwd)} 2>/dev/null`,
-    `__bh_n=${nonce.literal}\n`,
+    `export __bh_n=${nonce.literal}\n`,
   ].join("; ");
 }
 
