@@ -14,6 +14,28 @@ afterAll(async () => {
 });
 
 describe("GET /openapi.json", () => {
+  test("documents the event schemas whatever order the modules load in (the event schemas before @hono/zod-openapi here)", async () => {
+    // A process of its own: the order is that of a fresh module graph.
+    const script = [
+      'const { openCore } = await import("./src/server/core.ts");',
+      'const { loadConfig } = await import("./src/config.ts");',
+      'const { createApp } = await import("./src/server/app.ts");',
+      'const dir = require("node:fs").mkdtempSync(require("node:os").tmpdir() + "/bh-order-");',
+      'const config = loadConfig({ STATE_DIR: dir + "/s", WORKSPACE_BASE: dir + "/w", RUNTIME: "local", LOG_LEVEL: "silent" });',
+      "const { store, manager, metrics } = openCore(config, () => {});",
+      'const app = createApp({ config, store, manager, metrics, startedAt: Date.now(), runtimeKind: () => "local" });',
+      'const doc = await (await app.request("http://127.0.0.1/openapi.json", { headers: { host: "127.0.0.1" } })).json();',
+      "console.log(JSON.stringify(Object.keys(doc.components.schemas)));",
+      'require("node:fs").rmSync(dir, { recursive: true, force: true });',
+      "process.exit(0);",
+    ].join("\n");
+    const proc = Bun.spawn(["bun", "-e", script], { cwd: `${import.meta.dir}/..`, stdout: "pipe", stderr: "pipe" });
+    const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    expect(err).not.toContain("is not a function");
+    expect(code).toBe(0);
+    expect(JSON.parse(out.trim().split("\n").at(-1) ?? "[]")).toEqual(expect.arrayContaining(["ActionEvent", "ObservationEvent", "Event"]));
+  });
+
   test("is OpenAPI 3.1 with exactly the app's routes, each with its parameters and error responses", async () => {
     const response = await call(server, "GET", "/openapi.json");
     expect(response.status).toBe(200);

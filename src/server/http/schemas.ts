@@ -24,8 +24,11 @@ export const queryInt = (min: number, max: number) => z.coerce.number().int().mi
 export const queryIntWithDefault = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback).openapi({ type: "integer", minimum: min, maximum: max, default: fallback });
 
-export const actionEventOpenApi = actionEventSchema.openapi("ActionEvent");
-export const observationEventOpenApi = observationEventSchema.openapi("ObservationEvent");
+// Clones: the event schemas may have been built before @hono/zod-openapi gave zod's schemas .openapi()
+// (zod copies methods onto each schema as it is built), and these are the only schemas of another module
+// that get one. A clone is built now, so it has it whatever order the modules were loaded in.
+export const actionEventOpenApi = actionEventSchema.clone().openapi("ActionEvent");
+export const observationEventOpenApi = observationEventSchema.clone().openapi("ObservationEvent");
 export const eventOpenApi = z.union([actionEventOpenApi, observationEventOpenApi]).openapi("Event");
 
 export const conversationSchema = z
