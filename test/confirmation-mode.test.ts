@@ -45,6 +45,25 @@ describe("confirmation mode", () => {
     client.close();
   });
 
+  test("input sent to a held command waits for it; when the command is rejected, the input is answered at once that nothing runs", async () => {
+    const { client } = await confirmingConversation();
+    client.send({ action: "run", args: { command: "sudo -n true 2>/dev/null; read -r line" } });
+    const run = await client.nextFrame(isActionFrame("run"));
+    await client.nextFrame(stateChange("awaiting_user_confirmation"));
+    client.send({ action: "run", args: { command: "C-c", is_input: true } });
+    const input = await client.nextFrame((f) => f.action === "run" && f.id !== run.id && typeof f.id === "number");
+    await Bun.sleep(200);
+    expect(client.frames.some(resultOf(input.id as number))).toBe(false);
+    const rejectedAt = performance.now();
+    client.send({ action: "change_agent_state", args: { agent_state: "user_rejected" } });
+    expect(((await client.waitFor(resultOf(run.id as number)))[0] as Frame).observation).toBe("user_rejected");
+    const answered = (await client.waitFor(resultOf(input.id as number)))[0] as Frame;
+    expect(answered).toMatchObject({ observation: "error" });
+    expect(String(answered.content)).toContain("no command");
+    expect(performance.now() - rejectedAt).toBeLessThan(5_000);
+    client.close();
+  });
+
   test("a confirmed command runs; a low-risk one never waits", async () => {
     const { client, id } = await confirmingConversation();
     const workspace = server.handle.store.getConversation(id)?.workspace as string;

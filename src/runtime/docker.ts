@@ -79,6 +79,10 @@ export class DockerRuntime implements Runtime {
     return this.shell.busy;
   }
 
+  whenBusy(): Promise<void> {
+    return this.shell.whenBusy();
+  }
+
   /** The container's id once started (for tests and diagnostics). */
   get containerId(): string | undefined {
     return this.container?.id;

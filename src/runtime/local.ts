@@ -60,6 +60,10 @@ export class LocalRuntime implements Runtime {
     return this.shell.busy;
   }
 
+  whenBusy(): Promise<void> {
+    return this.shell.whenBusy();
+  }
+
   start(): Promise<void> {
     return this.shell.start();
   }

@@ -32,6 +32,8 @@ export interface Runtime {
   run(args: RunArgs): Promise<RunResult>;
   /** True while a command is still running past its soft timeout. */
   readonly busy: boolean;
+  /** Resolves once a command is running in the sandbox's shell (at once if one is), or when it is closed. */
+  whenBusy(): Promise<void>;
   /** Stops everything the sandbox started; idempotent. */
   close(): Promise<void>;
 }

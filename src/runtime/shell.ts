@@ -48,6 +48,8 @@ export class PersistentShell {
   private decoder = new TextDecoder();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Who waits for the next command to start running (whenBusy). */
+  private readonly busyWaiters = new Set<() => void>();
 
   constructor(private readonly opts: ShellOptions) {
     this.cwd = opts.workspace;
@@ -57,6 +59,12 @@ export class PersistentShell {
   /** True while a command is running: one that went past its soft timeout, or one a `run` awaits. */
   get busy(): boolean {
     return this.current !== undefined && this.current.done === undefined;
+  }
+
+  /** Resolves once a command is running (at once if one is), or when the shell is closed. */
+  whenBusy(): Promise<void> {
+    if (this.busy || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.busyWaiters.add(resolve));
   }
 
   get workingDir(): string {
@@ -83,6 +91,7 @@ export class PersistentShell {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.wakeBusyWaiters();
     const transport = this.transport;
     this.transport = undefined;
     this.generation++;
@@ -120,7 +129,14 @@ export class PersistentShell {
     this.current = cmd;
     this.armHardTimeout(cmd, args.timeout ?? this.opts.defaultTimeoutS);
     transport.write(encodeCommand(command, nonce));
+    // The waiters run after this write, so input they send lands behind the command.
+    this.wakeBusyWaiters();
     return this.waitFor(cmd);
+  }
+
+  private wakeBusyWaiters(): void {
+    for (const wake of this.busyWaiters) wake();
+    this.busyWaiters.clear();
   }
 
   /** Waits until the command ends or prints nothing new for the soft timeout. */

@@ -14,8 +14,6 @@ import type { ConfirmationGate } from "./confirmation-gate.ts";
 import type { Metrics } from "./metrics.ts";
 
 const ALLOWED = { allowed: true } as const;
-/** How often input waiting for its command to start looks again (only while a command is starting). */
-const INPUT_WAIT_POLL_MS = 10;
 
 /**
  * Actions the environment answers after they are stored (the agent controller answers message, finish and
@@ -44,6 +42,8 @@ export class ActionExecutor {
   private lane: Promise<unknown> = Promise.resolve();
   /** Commands (runs that are not input) stored and not answered yet: queued in the lane, or running. */
   private commandsInFlight = 0;
+  /** Input waiting for a command to start, woken when a command ends without having run (refused, failed). */
+  private readonly commandWaiters = new Set<() => void>();
   private inFlight = 0;
   private executing = 0;
   private readonly unsubscribe: () => void;
@@ -92,7 +92,11 @@ export class ActionExecutor {
     const work = forCommand ? this.inputForCommand(event) : this.inLane(() => this.answer(event));
     void work.finally(() => {
       this.inFlight--;
-      if (isCommand) this.commandsInFlight--;
+      if (isCommand) {
+        this.commandsInFlight--;
+        for (const wake of this.commandWaiters) wake();
+        this.commandWaiters.clear();
+      }
       this.answered(event, (performance.now() - started) / 1000);
     });
   }
@@ -104,7 +108,9 @@ export class ActionExecutor {
    * takes its turn in the lane (and is answered that nothing runs).
    */
   private async inputForCommand(event: ActionEvent): Promise<void> {
-    while (!this.deps.runtime.busy && this.commandsInFlight > 0) await Bun.sleep(INPUT_WAIT_POLL_MS);
+    while (!this.deps.runtime.busy && this.commandsInFlight > 0) {
+      await Promise.race([this.deps.runtime.whenBusy(), new Promise<void>((resolve) => this.commandWaiters.add(resolve))]);
+    }
     if (this.deps.runtime.busy) return this.answer(event);
     return this.inLane(() => this.answer(event));
   }
