@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { appendEvents, commandRunning, emptyLog, foldEvents, latestAgentState, pendingConfirmation } from "../frontend/src/eventModel.ts";
+import { lineCount } from "../frontend/src/format.ts";
 
 describe("eventModel (the timeline's folding, without a browser)", () => {
   const at = "2025-01-01T00:00:00.000Z";
@@ -53,5 +54,15 @@ describe("eventModel (the timeline's folding, without a browser)", () => {
     expect(items.map((item) => `${item.kind}:${item.id}`)).toEqual(["action:0", "action:3", "action:5", "state:7"]);
     const heldItem = items[1];
     expect(heldItem?.kind === "action" ? heldItem.observation?.observation : null).toBe("user_rejected");
+  });
+});
+
+describe("format (what the timeline's cards say)", () => {
+  test("lineCount: a final newline ends the last line, it does not start another", () => {
+    expect(lineCount("")).toBe("0 lines");
+    expect(lineCount("one")).toBe("1 line");
+    expect(lineCount("one\n")).toBe("1 line");
+    expect(lineCount("# Todo\n- one\n- two\n")).toBe("3 lines");
+    expect(lineCount("a\n\nb")).toBe("3 lines");
   });
 });

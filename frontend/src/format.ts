@@ -16,6 +16,12 @@ export function clockTime(iso: string): string {
   return Number.isNaN(date.getTime()) ? "" : date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 }
 
+/** "1 line", "3 lines": a final newline ends the last line rather than starting another. */
+export function lineCount(text: string): string {
+  const lines = text === "" ? 0 : text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
+  return `${lines} ${lines === 1 ? "line" : "lines"}`;
+}
+
 export function formatBytes(size: number | undefined): string {
   if (size === undefined) return "";
   if (size < 1024) return `${size} B`;

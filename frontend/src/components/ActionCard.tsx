@@ -1,5 +1,5 @@
 import { actionTitle, type TimelineItem } from "../eventModel.ts";
-import { clockTime } from "../format.ts";
+import { clockTime, lineCount } from "../format.ts";
 import type { ObservationEvent } from "../wire.ts";
 import { DiffView } from "./DiffView.tsx";
 import { MessageText } from "./MessageText.tsx";
@@ -62,10 +62,10 @@ function Body({ item }: { item: ActionItem }) {
       return edit?.content ? <Collapsible summary="Editor output" text={edit.content} /> : null;
     }
     case "write":
-      return <Collapsible summary={`${String(args.content ?? "").split("\n").length} lines written`} text={String(args.content ?? "")} />;
+      return <Collapsible summary={`${lineCount(String(args.content ?? ""))} written`} text={String(args.content ?? "")} />;
     case "read": {
       const read = answered(observation, "read");
-      return read ? <Collapsible summary={`${read.content.split("\n").length} lines`} text={read.content} /> : null;
+      return read ? <Collapsible summary={lineCount(read.content)} text={read.content} /> : null;
     }
     case "browse": {
       const browse = answered(observation, "browse");
