@@ -17,11 +17,13 @@ export type ServerCommand = {
   cwd?: (dir: string) => string;
 };
 
+type Started = { port: number; pid: number; t0: number; startMs: number };
+
 /**
- * Starts a server in a fresh folder, times spawn → first 200 on its health route, then reads the
- * resident memory of its whole process tree after it has sat idle for `idleMs`.
+ * Starts a server in a fresh folder, times spawn → first 200 on its health route, runs `measure` on it
+ * (t0 is the spawn), then stops it and removes the folder.
  */
-export async function measureStart(server: ServerCommand, idleMs: number): Promise<StartSample> {
+async function withFreshServer<T>(server: ServerCommand, measure: (started: Started) => Promise<T>): Promise<T> {
   const dir = tempDir("bunhands-bench-start-");
   const port = freePort();
   try {
@@ -35,14 +37,21 @@ export async function measureStart(server: ServerCommand, idleMs: number): Promi
     }));
     try {
       const startMs = await waitForOk(`http://127.0.0.1:${port}${server.healthPath}`, t0);
-      await Bun.sleep(idleMs);
-      return { startMs, idleRssKb: rssTreeKb(proc.pid) };
+      return await measure({ port, pid: proc.pid, t0, startMs });
     } finally {
       await stopProcess(proc);
     }
   } finally {
     dir.cleanup();
   }
+}
+
+/** The cold start, and the resident memory of the server's whole process tree after `idleMs` idle. */
+export function measureStart(server: ServerCommand, idleMs: number): Promise<StartSample> {
+  return withFreshServer(server, async ({ pid, startMs }) => {
+    await Bun.sleep(idleMs);
+    return { startMs, idleRssKb: rssTreeKb(pid) };
+  });
 }
 
 /** Alternates the servers (a warm-up each first) so a busy moment of the machine hits both alike. */
@@ -59,31 +68,19 @@ export async function measureStarts(servers: ServerCommand[], rounds: number, id
  * The start as a client lives it: spawn → /health → a WebSocket joined and a think answered (the first
  * join creates a conversation; the first think runs the event path cold).
  */
-async function measureFirstThink(binary: string): Promise<number> {
-  const dir = tempDir("bunhands-bench-first-think-");
-  const port = freePort();
-  const command = bunhandsBinaryCommand(binary);
-  try {
-    const t0 = performance.now();
-    const proc = track(Bun.spawn(command.cmd(dir.path, port), { cwd: dir.path, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...command.env(dir.path, port) }, stdin: "ignore", stdout: "ignore", stderr: "ignore" }));
-    try {
-      await waitForOk(`http://127.0.0.1:${port}/health`, t0);
-      const { ws } = await joinConversation(`ws://127.0.0.1:${port}`);
-      await new Promise<void>((resolve) => {
-        ws.onmessage = (e) => {
-          if ((JSON.parse(String(e.data)) as Frame).observation === "think") resolve();
-        };
-        ws.send(thinkMessage(0));
-      });
-      const ms = performance.now() - t0;
-      ws.close();
-      return ms;
-    } finally {
-      await stopProcess(proc);
-    }
-  } finally {
-    dir.cleanup();
-  }
+function measureFirstThink(binary: string): Promise<number> {
+  return withFreshServer(bunhandsBinaryCommand(binary), async ({ port, t0 }) => {
+    const { ws } = await joinConversation(`ws://127.0.0.1:${port}`);
+    await new Promise<void>((resolve) => {
+      ws.onmessage = (e) => {
+        if ((JSON.parse(String(e.data)) as Frame).observation === "think") resolve();
+      };
+      ws.send(thinkMessage(0));
+    });
+    const ms = performance.now() - t0;
+    ws.close();
+    return ms;
+  });
 }
 
 export const summarize = (samples: StartSample[]) => ({ startMs: median(samples.map((s) => s.startMs)), idleMb: median(samples.map((s) => s.idleRssKb)) / 1024 });

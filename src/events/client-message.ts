@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { MAX_FRAME_BYTES } from "./frame-limit.ts";
 import { actionArgsSchemas, initializeArgsSchema, startArgsSchema, type ActionName, type InitializeArgs } from "./schema.ts";
 
 export const ERROR_CODES = [
@@ -40,10 +39,8 @@ export function describeIssues(error: z.ZodError): string {
     .join("; ");
 }
 
-/** Parses a WebSocket text frame. */
+/** Parses a WebSocket text frame (its size is checked against MAX_FRAME_BYTES before, by the session). */
 export function parseClientFrame(text: string): ParseResult {
-  // A string's UTF-8 size is at most 3 bytes per UTF-16 unit: only a long one needs counting.
-  if (text.length * 3 > MAX_FRAME_BYTES && Buffer.byteLength(text) > MAX_FRAME_BYTES) return fail("too_large", `the message is larger than ${MAX_FRAME_BYTES} bytes`);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -3,7 +3,6 @@ import { resolve } from "node:path";
 import type { Config } from "../config.ts";
 import { SANDBOX_WORKSPACE } from "./runtime.ts";
 
-
 /** Top-level entries that get their own fresh mounts instead of the host's. */
 const OWN_MOUNTS = new Set(["proc", "dev", "tmp", "run", "workspace"]);
 
