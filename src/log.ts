@@ -16,7 +16,9 @@ export function configureLog(level: Level, masker?: (text: string) => string): v
 function write(level: Exclude<Level, "silent">, msg: string, fields: Record<string, unknown>): void {
   if (ORDER[level] < threshold) return;
   const line = JSON.stringify({ t: new Date().toISOString(), level, msg, ...fields });
-  process.stderr.write(`${mask(line)}\n`);
+  // console.error, not process.stderr.write: the first touch of process.stderr builds a Node stream
+  // (node:stream and its dependencies), ~5 ms of every cold start. A lone string argument is written as is.
+  console.error(mask(line));
 }
 
 /** Whether a level is written: lets a hot path skip building its fields. */

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { openDatabase } from "../src/db/client.ts";
-import { EMBEDDED_SQL } from "../src/db/migrations.ts";
+import { readMigrationFiles } from "drizzle-orm/migrator";
+import { EMBEDDED_SQL, embeddedMigrations } from "../src/db/migrations.ts";
 import { action, observation } from "../src/events/factory.ts";
 import { SqliteEventStore } from "../src/events/sqlite-store.ts";
 import type { ConversationRecord } from "../src/events/store.ts";
@@ -30,6 +31,11 @@ describe("SqliteEventStore", () => {
     const files = readdirSync(join(import.meta.dir, "../src/db/migrations")).filter((f) => f.endsWith(".sql"));
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) expect(Object.keys(EMBEDDED_SQL)).toContain(file.replace(/\.sql$/, ""));
+  });
+
+  test("the embedded migrations are what drizzle reads from the folder, hashes included", () => {
+    // Same hashes as drizzle's own migrate(): a database migrated by drizzle-kit and by the binary agree.
+    expect(embeddedMigrations()).toEqual(readMigrationFiles({ migrationsFolder: join(import.meta.dir, "../src/db/migrations") }));
   });
 
   test("the database runs in WAL mode with foreign keys", () => {

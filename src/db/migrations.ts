@@ -1,11 +1,10 @@
-import { createHash } from "node:crypto";
 import type { MigrationMeta } from "drizzle-orm/migrator";
 import journal from "./migrations/meta/_journal.json";
 import init0000 from "./migrations/0000_init.sql" with { type: "text" };
 
 /**
  * drizzle-kit's migrations, embedded as text so that a compiled binary (which cannot read a migrations
- * folder) applies them too. A new migration is one more line here; test/db.test.ts checks none is missing.
+ * folder) applies them too. A new migration is one more line here; test/store.test.ts checks none is missing.
  */
 export const EMBEDDED_SQL: Record<string, string> = {
   "0000_init": init0000,
@@ -20,7 +19,7 @@ export function embeddedMigrations(): MigrationMeta[] {
       sql: sql.split("--> statement-breakpoint"),
       bps: entry.breakpoints,
       folderMillis: entry.when,
-      hash: createHash("sha256").update(sql).digest("hex"),
+      hash: new Bun.CryptoHasher("sha256").update(sql).digest("hex"),
     };
   });
 }

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type Docker from "dockerode";
 import { loadDockerode } from "../entrypoints.ts";
 import type { Config } from "../config.ts";
@@ -16,7 +15,7 @@ export type SandboxSettings = Pick<
 >;
 
 export function instanceId(settings: Pick<Config, "STATE_DIR">): string {
-  return createHash("sha256").update(settings.STATE_DIR).digest("hex").slice(0, 16);
+  return new Bun.CryptoHasher("sha256").update(settings.STATE_DIR).digest("hex").slice(0, 16);
 }
 
 /** Container name of a conversation's sandbox (pooled containers are renamed to it when claimed). */

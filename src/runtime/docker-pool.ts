@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { mkdir, rename, rm, rmdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type Docker from "dockerode";
@@ -126,7 +125,7 @@ export class ContainerPool {
   }
 
   private async startOne(): Promise<Pooled> {
-    const id = randomUUID();
+    const id = crypto.randomUUID();
     const dir = join(this.workspaceBase, ".pool", id);
     await mkdir(dir, { recursive: true });
     try {

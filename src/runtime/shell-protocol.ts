@@ -13,7 +13,6 @@
  * rather than leaking into the next one); the nonce is written split by quotes so that an echo of our own input can never
  * look like a marker.
  */
-import { randomBytes } from "node:crypto";
 
 export const SHELL_ARGV = ["bash", "--norc", "--noprofile", "--noediting", "-i"];
 
@@ -32,7 +31,7 @@ export type Nonce = {
 };
 
 export function newNonce(): Nonce {
-  const hex = randomBytes(12).toString("hex");
+  const hex = Buffer.from(crypto.getRandomValues(new Uint8Array(12))).toString("hex");
   return { token: `__BH${hex}__`, literal: `__BH''${hex}__` };
 }
 
