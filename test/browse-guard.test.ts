@@ -68,7 +68,7 @@ describe("browse and the host's own networks", () => {
   const limits = (hostNetwork: boolean) => ({ timeoutMs: 5000, maxBytes: 1 << 20, outputCapChars: 30_000, hostNetwork });
 
   test("with no host network (a Docker sandbox): loopback and private addresses are refused, by address or by name, saying what to do", async () => {
-    for (const url of [`http://127.0.0.1:${page.port}/`, `http://localhost:${page.port}/`, "http://10.1.2.3/", "http://192.168.0.1/admin", "http://[::1]:9/"]) {
+    for (const url of [`http://127.0.0.1:${page.port}/`, `http://localhost:${page.port}/`, `http://2130706433:${page.port}/`, "http://0x7f.1/", "http://10.1.2.3/", "http://192.168.0.1/admin", "http://[::1]:9/"]) {
       const refused = fetchPage(url, limits(false));
       await expect(refused).rejects.toBeInstanceOf(BrowseError);
       await expect(refused).rejects.toThrow(/(loopback|private) address of the server's host.*run \(curl or wget\)/);
