@@ -33,9 +33,10 @@ async function serve(): Promise<void> {
   const config = readConfig();
   // Loaded after the settings are checked, so a bad setting fails fast with its one line.
   const { startServer } = await import("./server/server.ts");
-  const { StateDirInUseError } = await import("./server/state-lock.ts");
+  const { StartError } = await import("./server/start-error.ts");
   const handle = await startServer(config).catch((error: unknown) => {
-    if (!(error instanceof StateDirInUseError)) throw error;
+    // STATE_DIR held by another server, or PORT/HOST unusable: one line naming the setting.
+    if (!(error instanceof StartError)) throw error;
     console.error(`bunhands: ${error.message}`);
     process.exit(1);
   });

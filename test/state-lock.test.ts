@@ -1,7 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadConfig } from "../src/config.ts";
+import { startServer } from "../src/server/server.ts";
+import { StartError } from "../src/server/start-error.ts";
 import { lockStateDir, PID_FILE } from "../src/server/state-lock.ts";
+import { startTestServer } from "./support/server.ts";
 import { tempDir } from "./support/temp.ts";
 
 const MAIN = join(import.meta.dir, "../src/main.ts");
@@ -67,6 +71,47 @@ describe("one server per STATE_DIR", () => {
       release();
     } finally {
       other.kill();
+      dir.cleanup();
+    }
+  });
+});
+
+describe("one server per PORT", () => {
+  test("a second server on a port in use stops at once with one line naming PORT; the first keeps serving", async () => {
+    const dir = tempDir();
+    try {
+      const env = (name: string) => ({ ...process.env, STATE_DIR: join(dir.path, name), WORKSPACE_BASE: join(dir.path, `${name}-ws`), RUNTIME: "local", LOG_LEVEL: "error", POOL_SIZE: "0" });
+      const first = Bun.spawn(["bun", MAIN, "serve"], { env: { ...env("first"), PORT: "0" }, stdout: "pipe", stderr: "pipe" });
+      const url = (await lineOf(first.stdout, /listening on/)).split("listening on ")[1]!.trim();
+      const port = new URL(url).port;
+
+      // Another STATE_DIR, so only the port is shared. Bun would otherwise listen beside the first (SO_REUSEPORT).
+      const second = Bun.spawn(["bun", MAIN, "serve"], { env: { ...env("second"), PORT: port }, stdout: "pipe", stderr: "pipe" });
+      expect(await second.exited).toBe(1);
+      const said = (await new Response(second.stderr).text()).trim();
+      expect(said).toBe(`bunhands: PORT ${port} on 127.0.0.1 is in use by another process; stop it, or set PORT to a free port (PORT=0 picks one)`);
+      expect(existsSync(join(dir.path, "second", PID_FILE))).toBe(false);
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+
+      first.kill("SIGTERM");
+      expect(await first.exited).toBe(0);
+    } finally {
+      dir.cleanup();
+    }
+  }, 30_000);
+
+  test("in-process: startServer on a taken port rejects with a StartError and gives STATE_DIR back", async () => {
+    const holder = await startTestServer();
+    const dir = tempDir();
+    try {
+      const config = loadConfig({ PORT: String(holder.port), HOST: "127.0.0.1", STATE_DIR: join(dir.path, "state"), WORKSPACE_BASE: join(dir.path, "ws"), RUNTIME: "local", LOG_LEVEL: "silent", POOL_SIZE: "0" });
+      const refused = startServer(config);
+      await expect(refused).rejects.toBeInstanceOf(StartError);
+      await expect(refused).rejects.toThrow(`PORT ${holder.port} on 127.0.0.1 is in use`);
+      expect(existsSync(join(dir.path, "state", PID_FILE))).toBe(false);
+      expect((await fetch(`${holder.url}/health`)).status).toBe(200);
+    } finally {
+      await holder.stop();
       dir.cleanup();
     }
   });

@@ -14,6 +14,7 @@ import { isAuthorized, unauthorizedBody } from "./middleware/auth.ts";
 import { TokenBucket } from "./middleware/rate-limit.ts";
 import { websocketOriginCheck } from "./middleware/websocket-origin.ts";
 import { maxRequestBodySize } from "./request-limits.ts";
+import { listenError } from "./start-error.ts";
 import { lockStateDir } from "./state-lock.ts";
 import { socketHandlers, upgradeSocket, type SocketData } from "./websocket.ts";
 
@@ -28,7 +29,6 @@ export type ServerHandle = {
   /** Stops accepting, closes sockets (1001), closes conversations and flushes the store. */
   stop(): Promise<void>;
 };
-
 
 /** Opens the store, builds the app and serves HTTP, WebSocket and the UI. */
 export async function startServer(config: Config): Promise<ServerHandle> {
@@ -54,20 +54,14 @@ export async function startServer(config: Config): Promise<ServerHandle> {
       return () => bucket.take();
     },
   };
-  server = Bun.serve<SocketData>({
-    port: config.PORT,
-    hostname: config.HOST,
-    development: false,
-    maxRequestBodySize: maxRequestBodySize(config),
-    // The single-page app: its routes fall back to index.html.
-    routes: { "/": ui, "/index.html": ui, "/conversations/*": ui },
-    fetch(request, srv) {
-      const url = new URL(request.url);
-      if (url.pathname === "/ws") return upgradeSocket(request, srv, socketDeps);
-      return app.fetch(request, { server: srv });
-    },
-    websocket: socketHandlers(socketDeps),
-  });
+  try {
+    server = listen(config, app, socketDeps);
+  } catch (error) {
+    await manager.closeAll();
+    store.close();
+    releaseStateDir();
+    throw listenError(error, config.HOST, config.PORT);
+  }
   // Orphan sandboxes of an earlier run go (the resumed ones are re-attached), then working agents go on.
   const working = manager.workingIds();
   void prepareRuntimes(config, new Set(working))
@@ -92,4 +86,27 @@ export async function startServer(config: Config): Promise<ServerHandle> {
       log.info("stopped");
     })());
   return { server, url, port, config, manager, store, metrics, stop };
+}
+
+type SocketDeps = Parameters<typeof socketHandlers>[0];
+
+/** Bun.serve with HTTP (the Hono app), /ws and the single-page app. */
+function listen(config: Config, app: ReturnType<typeof createApp>, socketDeps: SocketDeps): Server<SocketData> {
+  return Bun.serve<SocketData>({
+    port: config.PORT,
+    hostname: config.HOST,
+    development: false,
+    // Bun turns SO_REUSEPORT on outside development mode: a second server on the same port would start
+    // without an error and the kernel would share the connections between the two.
+    reusePort: false,
+    maxRequestBodySize: maxRequestBodySize(config),
+    // The single-page app: its routes fall back to index.html.
+    routes: { "/": ui, "/index.html": ui, "/conversations/*": ui },
+    fetch(request, srv) {
+      const url = new URL(request.url);
+      if (url.pathname === "/ws") return upgradeSocket(request, srv, socketDeps);
+      return app.fetch(request, { server: srv });
+    },
+    websocket: socketHandlers(socketDeps),
+  });
 }

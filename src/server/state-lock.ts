@@ -4,7 +4,9 @@ import { join } from "node:path";
 /** The file in STATE_DIR that names the server process using it. */
 export const PID_FILE = "bunhands.pid";
 
-export class StateDirInUseError extends Error {}
+import { StartError } from "./start-error.ts";
+
+export class StateDirInUseError extends StartError {}
 
 /**
  * One server per STATE_DIR. Two would share one database with two id counters, and each would remove the
