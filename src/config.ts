@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import * as z from "zod/mini";
+import englishMessages from "zod/v4/locales/en.js";
 
 /** The newest Sonnet the installed @anthropic-ai/sdk lists (not deprecated). */
 export const DEFAULT_MODEL = "claude-sonnet-5-5";
@@ -12,7 +13,7 @@ const port = number().check(z.int(), z.minimum(0), z.maximum(65535));
 const positiveInt = number().check(z.int(), z.positive());
 const nonNegativeInt = number().check(z.int(), z.minimum(0));
 const positive = number().check(z.positive());
-const BOOL_WORDS = ["1", "0", "true", "false", "yes", "no", "on", "off", ""] as const;
+const BOOL_WORDS = ["1", "0", "true", "false", "yes", "no", "on", "off"] as const;
 const bool = z.pipe(
   z.enum(BOOL_WORDS),
   z.transform((v: (typeof BOOL_WORDS)[number]) => ["1", "true", "yes", "on"].includes(v)),
@@ -99,7 +100,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // Parsed once: compiling zod's fast path for this schema would cost more than it saves (~6 ms of a start).
   const parsed = configSchema.safeParse(known, { jitless: true });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
+    // zod/mini carries no messages ("Invalid input"); zod's English ones ("expected one of …", "expected
+    // number to be <=65535") are loaded only here, so a good start does not pay for them.
+    z.config(englishMessages());
+    const issue = configSchema.safeParse(known, { jitless: true }).error?.issues[0] ?? parsed.error.issues[0];
     const setting = String(issue?.path[0] ?? "environment");
     const given = known[setting];
     throw new ConfigError(setting, `${issue?.message ?? "invalid"}${given === undefined ? "" : ` (got ${JSON.stringify(given)})`}`);
