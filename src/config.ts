@@ -27,6 +27,16 @@ const csv = z.pipe(
       .filter(Boolean),
   ),
 );
+// An Origin header is scheme://host[:port]; an entry without its scheme, or with a path, would never match.
+const ORIGIN = /^[a-z][a-z0-9+.-]*:\/\/[^/\s?#]+\/?$/i;
+const originList = z.pipe(
+  csv,
+  z.array(
+    z.string().check(
+      z.refine((entry: string) => entry === "*" || ORIGIN.test(entry), { error: 'each entry must be "*" or an origin such as https://app.example.com (scheme and host, no path)' }),
+    ),
+  ),
+);
 const optionalString = z.pipe(
   z.optional(z.string()),
   z.transform((v: string | undefined) => (v ? v : undefined)),
@@ -61,7 +71,7 @@ export const configSchema = z.object({
   COMMAND_TIMEOUT_S: withDefault(number().check(z.positive(), z.maximum(600)), 120),
   OUTPUT_CAP_CHARS: withDefault(positiveInt, 30_000),
   SESSION_API_KEY: optionalString,
-  CORS_ORIGINS: withDefault(csv, []),
+  CORS_ORIGINS: withDefault(originList, []),
   MAX_UPLOAD_BYTES: withDefault(positiveInt, 10 * 1024 * 1024),
   ALLOWED_UPLOAD_TYPES: withDefault(csv, []),
   CONVERSATION_IDLE_S: withDefault(positive, 600),

@@ -26,6 +26,8 @@ describe("settings", () => {
     ["LOG_LEVEL", "loud", 'expected one of "debug"'],
     ["MAX_UPLOAD_BYTES", "-5", ">0"],
     ["LLM_BASE_URL", "not a url", "Invalid URL"],
+    ["CORS_ORIGINS", "https://ok.example,app.example.com", 'each entry must be "*" or an origin such as https://app.example.com'],
+    ["CORS_ORIGINS", "https://app.example.com/ui", "no path"],
     ["CONFIRMATION_MODE", "maybe", 'expected one of "0"|"1"|"true"|"false"|"yes"|"no"|"on"|"off"'],
   ])("a bad %s (%p) names the setting and what it takes", (name, value, expected) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
@@ -37,6 +39,11 @@ describe("settings", () => {
       expect((error as Error).message).toContain(expected);
       expect((error as Error).message).toContain(`(got ${JSON.stringify(value)})`);
     }
+  });
+
+  test("CORS_ORIGINS takes origins of any scheme, with or without a final slash, and *", () => {
+    const origins = "https://app.example.com, http://localhost:5173/,chrome-extension://abcdef,*";
+    expect(loadConfig({ CORS_ORIGINS: origins }).CORS_ORIGINS).toEqual(["https://app.example.com", "http://localhost:5173/", "chrome-extension://abcdef", "*"]);
   });
 
   test("every setting is described for --help", () => {
