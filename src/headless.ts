@@ -2,6 +2,7 @@ import type { Config } from "./config.ts";
 import { action } from "./events/factory.ts";
 import { isObservation, type AgentState, type StoredEvent } from "./events/schema.ts";
 import { openCore } from "./server/core.ts";
+import { prepareDirectories } from "./server/directories.ts";
 
 /** States that end a headless run; `finished` is the only success. */
 const TERMINAL: ReadonlySet<AgentState> = new Set(["finished", "error", "stopped", "rejected", "awaiting_user_input"]);
@@ -15,6 +16,7 @@ export async function runHeadless(config: Config, task: string): Promise<number>
     console.error('bunhands: run needs a task, e.g. bunhands run "write hello.py"');
     return 2;
   }
+  prepareDirectories(config);
   // Events go to stdout as lines; the log (stderr) keeps to warnings unless asked for more.
   const { store, manager } = openCore(config, (_topic, frame) => console.log(frame), config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL);
   try {

@@ -29,17 +29,19 @@ function readConfig(): Config {
   }
 }
 
+/** A StartError (STATE_DIR held or unusable, PORT in use…) is one line naming the setting, and exit code 1. */
+async function exitOnStartError(error: unknown): Promise<never> {
+  const { StartError } = await import("./server/start-error.ts");
+  if (!(error instanceof StartError)) throw error;
+  console.error(`bunhands: ${error.message}`);
+  process.exit(1);
+}
+
 async function serve(): Promise<void> {
   const config = readConfig();
   // Loaded after the settings are checked, so a bad setting fails fast with its one line.
   const { startServer } = await import("./server/server.ts");
-  const { StartError } = await import("./server/start-error.ts");
-  const handle = await startServer(config).catch((error: unknown) => {
-    // STATE_DIR held by another server, or PORT/HOST unusable: one line naming the setting.
-    if (!(error instanceof StartError)) throw error;
-    console.error(`bunhands: ${error.message}`);
-    process.exit(1);
-  });
+  const handle = await startServer(config).catch(exitOnStartError);
   console.log(`bunhands ${VERSION} listening on ${handle.url}`);
   let signals = 0;
   const shutdown = (signal: string) => {
@@ -57,8 +59,9 @@ async function main(argv: string[]): Promise<void> {
   if (command === "--help" || command === "-h" || command === "help") return printHelp();
   if (command === "serve") return serve();
   if (command === "run") {
+    const config = readConfig();
     const { runHeadless } = await import("./headless.ts");
-    process.exit(await runHeadless(readConfig(), rest.join(" ")));
+    process.exit(await runHeadless(config, rest.join(" ")).catch(exitOnStartError));
   }
   console.error(`bunhands: unknown command ${JSON.stringify(command)}; see bunhands --help`);
   process.exit(2);

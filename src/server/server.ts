@@ -1,5 +1,4 @@
 import type { Server, ServerWebSocket } from "bun";
-import { mkdirSync } from "node:fs";
 import ui from "../../frontend/index.html";
 import type { Config } from "../config.ts";
 import type { SqliteEventStore } from "../events/sqlite-store.ts";
@@ -14,6 +13,7 @@ import { isAuthorized, unauthorizedBody } from "./middleware/auth.ts";
 import { TokenBucket } from "./middleware/rate-limit.ts";
 import { websocketOriginCheck } from "./middleware/websocket-origin.ts";
 import { maxRequestBodySize } from "./request-limits.ts";
+import { prepareDirectories } from "./directories.ts";
 import { listenError } from "./start-error.ts";
 import { lockStateDir } from "./state-lock.ts";
 import { socketHandlers, upgradeSocket, type SocketData } from "./websocket.ts";
@@ -32,12 +32,14 @@ export type ServerHandle = {
 
 /** Opens the store, builds the app and serves HTTP, WebSocket and the UI. */
 export async function startServer(config: Config): Promise<ServerHandle> {
+  prepareDirectories(config);
   const releaseStateDir = lockStateDir(config.STATE_DIR);
   let server: Server<SocketData> | undefined;
-  const { store, manager, metrics } = openCore(config, (topic, frame) => {
-    server?.publish(topic, frame);
-  });
-  mkdirSync(config.WORKSPACE_BASE, { recursive: true });
+  const { store, manager, metrics } = withRelease(releaseStateDir, () =>
+    openCore(config, (topic, frame) => {
+      server?.publish(topic, frame);
+    }),
+  );
   const app = createApp({ config, store, manager, metrics, startedAt: Date.now(), runtimeKind: () => config.RUNTIME });
   const sockets = new Set<ServerWebSocket<SocketData>>();
   const socketDeps = {
@@ -86,6 +88,16 @@ export async function startServer(config: Config): Promise<ServerHandle> {
       log.info("stopped");
     })());
   return { server, url, port, config, manager, store, metrics, stop };
+}
+
+/** Runs a step of the start; when it fails, STATE_DIR is given back before the error goes on. */
+function withRelease<T>(release: () => void, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    release();
+    throw error;
+  }
 }
 
 type SocketDeps = Parameters<typeof socketHandlers>[0];
