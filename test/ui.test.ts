@@ -195,6 +195,25 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
     TEST_MS,
   );
 
+  test("a write card says whether the file was written: a write outside the workspace was not", async () => {
+    const page = await newPage();
+    const id = await createConversationInUi(page, server.url);
+    const client = await connectClient(server.wsUrl, { conversation_id: id });
+    try {
+      for (const path of ["notes.txt", "../outside.txt"]) {
+        client.send({ action: "write", args: { path, content: "one\ntwo\n" } });
+        const write = await client.nextFrame(isActionFrame("write"));
+        await client.nextFrame(answers(write.id as number));
+      }
+    } finally {
+      client.close();
+    }
+    const card = (path: string) => page.locator('[data-testid="timeline-item"][data-kind="write"]', { hasText: `Write ${path}` });
+    await card("../outside.txt").locator('[data-testid="action-error"]', { hasText: "outside the workspace" }).waitFor();
+    expect(await card("notes.txt").locator("summary").textContent()).toBe("2 lines written");
+    expect(await card("../outside.txt").locator("summary").textContent()).toBe("2 lines not written");
+  }, TEST_MS);
+
   test("after a reload shows the same timeline, every event exactly once", async () => {
     const page = await newPage();
     const id = await createConversationInUi(page, server.url);

@@ -61,8 +61,12 @@ function Body({ item }: { item: ActionItem }) {
       if (diff) return <DiffView diff={diff} />;
       return edit?.content ? <Collapsible summary="Editor output" text={edit.content} /> : null;
     }
-    case "write":
-      return <Collapsible summary={`${lineCount(String(args.content ?? ""))} written`} text={String(args.content ?? "")} />;
+    case "write": {
+      const content = String(args.content ?? "");
+      // "written" only once the write observation says so: a refused write (outside the workspace…) was not.
+      const outcome = answered(observation, "write") ? "written" : observation ? "not written" : "to write";
+      return <Collapsible summary={`${lineCount(content)} ${outcome}`} text={content} />;
+    }
     case "read": {
       const read = answered(observation, "read");
       return read ? <Collapsible summary={lineCount(read.content)} text={read.content} /> : null;
