@@ -128,7 +128,15 @@ describe("the compiled binary, alone in an empty folder, without Bun on PATH", (
       const page = await fetch(`${server.url}/`);
       expect(page.status).toBe(200);
       expect(page.headers.get("content-type") ?? "").toContain("text/html");
-      expect((await page.text()).toLowerCase()).toContain("<html");
+      const html = await page.text();
+      expect(html.toLowerCase()).toContain("<html");
+      // The UI's script is React's production build (scripts/build --production): a third of the size and
+      // none of the development checks. A development build carries React's key warning text.
+      const script = /<script[^>]+src="([^"]+\.js)"/.exec(html)?.[1];
+      expect(script).toBeDefined();
+      const code = await (await fetch(new URL(script!, server.url))).text();
+      expect(code.length).toBeGreaterThan(10_000);
+      expect(code.includes("Each child in a list should have a unique")).toBe(false);
 
       const client = await connectClient(server.wsUrl);
       const connected = await client.nextFrame((f) => f.type === "connected");

@@ -20,7 +20,7 @@ function newestMtimeMs(path: string): number {
 export function binaryIsFresh(): boolean {
   try {
     const built = statSync(BINARY).mtimeMs;
-    const inputs = ["src", "frontend", "package.json", "bun.lock", "tsconfig.json"].map((p) => join(ROOT, p));
+    const inputs = ["src", "frontend", "package.json", "bun.lock", "tsconfig.json", "scripts/build"].map((p) => join(ROOT, p));
     return inputs.every((p) => newestMtimeMs(p) <= built);
   } catch {
     return false;
