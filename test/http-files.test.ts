@@ -118,6 +118,47 @@ describe("GET /api/conversations/:id/files/content", () => {
   });
 });
 
+describe("GET /api/conversations/:id/files/download", () => {
+  const download = (path: string) => fetch(`${server.url}/api/conversations/${id}/files/download?path=${encodeURIComponent(path)}`);
+
+  test("any file's exact bytes as an attachment that never runs as a page of the server", async () => {
+    write("page.html", "<script>fetch('/api/conversations')</script>");
+    write("docs/résumé ✓.pdf", new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x00, 0xff, 0xfe]));
+    for (const [path, name, bytes] of [
+      ["image.bin", 'filename="image.bin"', [0x89, 0x50, 0x4e, 0x47, 0x00, 0x01, 0x02]],
+      ["/workspace/page.html", 'filename="page.html"', [...new TextEncoder().encode("<script>fetch('/api/conversations')</script>")]],
+      ["docs/résumé ✓.pdf", `filename="r_sum_ _.pdf"; filename*=UTF-8''${encodeURIComponent("résumé ✓.pdf")}`, [0x25, 0x50, 0x44, 0x46, 0x00, 0xff, 0xfe]],
+    ] as const) {
+      const response = await download(path);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toBe("application/octet-stream");
+      expect(response.headers.get("content-disposition")).toStartWith(`attachment; ${name}`);
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(response.headers.get("content-security-policy")).toBe("sandbox");
+      expect([...new Uint8Array(await response.arrayBuffer())]).toEqual([...bytes]);
+    }
+  });
+
+  test("a file past the text cap downloads whole", async () => {
+    write("big.bin", "");
+    truncateSync(join(workspace, "big.bin"), MAX_READ_BYTES + 5);
+    const response = await download("big.bin");
+    expect(response.status).toBe(200);
+    expect((await response.arrayBuffer()).byteLength).toBe(MAX_READ_BYTES + 5);
+  });
+
+  test("escapes are 400 invalid_args and never read; missing is 404; a folder is 400", async () => {
+    for (const path of ["../../../etc/passwd", "/etc/passwd", "link-out", "a\0b"]) {
+      const refused = await download(path);
+      const text = await refused.text();
+      expect({ path, status: refused.status, code: (JSON.parse(text) as Json).code }).toEqual({ path, status: 400, code: "invalid_args" });
+      expect(text).not.toContain("outside the workspace\n");
+    }
+    expect((await download("nope.bin")).status).toBe(404);
+    expect((await download("src")).status).toBe(400);
+  });
+});
+
 describe("GET /api/conversations/:id/zip", () => {
   test("streams the listed files as a zip with their exact bytes", async () => {
     const response = await fetch(`${server.url}/api/conversations/${id}/zip`);

@@ -188,6 +188,16 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
         expect(zip.subarray(0, 2).toString("latin1")).toBe("PK");
         expect(zip.includes(Buffer.from("notes.txt"))).toBe(true);
         expect(zip.includes(Buffer.from("dropped.txt"))).toBe(true);
+
+        // A binary file is not shown; the viewer's download button saves its exact bytes.
+        const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0x10]);
+        await page.getByTestId("upload-input").setInputFiles({ name: "pixel.png", mimeType: "image/png", buffer: bytes });
+        await page.locator('[data-testid="file-entry"][data-path="pixel.png"]').click();
+        await page.locator('[data-testid="file-viewer"][data-path="pixel.png"]', { hasText: "binary file" }).waitFor();
+        const [file] = await Promise.all([page.waitForEvent("download"), page.getByTestId("file-download").click()]);
+        expect(file.suggestedFilename()).toBe("pixel.png");
+        await file.saveAs(join(dir.path, "pixel.png"));
+        expect(readFileSync(join(dir.path, "pixel.png")).equals(bytes)).toBe(true);
       } finally {
         dir.cleanup();
       }
@@ -420,6 +430,20 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
       await createConversationInUi(page, guarded.url);
       await runCommand(page, "echo with-key");
       await finishedTerminal(page, "with-key").waitFor();
+      // A link cannot send the key: the file is fetched with it and handed over as a blob.
+      await runCommand(page, "printf 'k\\000ey' > key.bin && echo made-key-bin");
+      await finishedTerminal(page, "made-key-bin").waitFor();
+      await page.getByTestId("files-refresh").click();
+      await page.locator('[data-testid="file-entry"][data-path="key.bin"]').click();
+      const [file] = await Promise.all([page.waitForEvent("download"), page.getByTestId("file-download").click()]);
+      expect(file.suggestedFilename()).toBe("key.bin");
+      const saved = tempDir();
+      try {
+        await file.saveAs(join(saved.path, "key.bin"));
+        expect([...readFileSync(join(saved.path, "key.bin"))]).toEqual([0x6b, 0x00, 0x65, 0x79]);
+      } finally {
+        saved.cleanup();
+      }
     } finally {
       await guarded.stop();
     }

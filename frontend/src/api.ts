@@ -120,9 +120,14 @@ export function zipUrl(id: string): string {
   return conversationPath(id, "/zip");
 }
 
-/** The workspace as a zip, fetched with the key (a plain link cannot send the header). */
-export async function downloadZip(id: string): Promise<Blob> {
-  const response = await send(zipUrl(id));
+/** One workspace file's bytes as an attachment (any type or size). */
+export function fileDownloadUrl(id: string, path: string): string {
+  return conversationPath(id, `/files/download?path=${encodeURIComponent(path)}`);
+}
+
+/** A download fetched with the key (a plain link cannot send the header). */
+export async function fetchDownload(url: string): Promise<Blob> {
+  const response = await send(url);
   if (!response.ok) throw await failure(response);
   return response.blob();
 }

@@ -1,9 +1,8 @@
-import { useRef, useState, type MouseEvent } from "react";
-import { downloadZip, zipUrl } from "../api.ts";
-import { getApiKey } from "../auth.ts";
-import { errorText } from "../format.ts";
+import { useRef, useState } from "react";
+import { zipUrl } from "../api.ts";
 import type { UploadStatus } from "../useWorkspace.ts";
 import type { FileEntry } from "../wire.ts";
+import { DownloadLink } from "./DownloadLink.tsx";
 import { FileTree } from "./FileTree.tsx";
 import { FileViewer } from "./FileViewer.tsx";
 import { Icon } from "./Icon.tsx";
@@ -19,28 +18,11 @@ type Props = {
   onClose(): void;
 };
 
-/** The workspace: tree, viewer, upload and download as zip. */
+/** The workspace: tree, viewer, upload, and download of a file or of everything as a zip. */
 export function FilePanel({ conversationId, files, error, upload, version, uploadAll, refresh, onClose }: Props) {
   const input = useRef<HTMLInputElement>(null);
   const [selected, setSelected] = useState<string | null>(null);
-  const [zipError, setZipError] = useState<string | null>(null);
-
-  // A link cannot carry the key header: with a key, fetch the zip and hand the browser a blob.
-  const onZip = async (event: MouseEvent<HTMLAnchorElement>) => {
-    if (!getApiKey()) return;
-    event.preventDefault();
-    try {
-      const url = URL.createObjectURL(await downloadZip(conversationId));
-      const link = document.createElement("a");
-      link.href = url;
-      link.download = `${conversationId}.zip`;
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      setZipError(null);
-    } catch (e) {
-      setZipError(errorText(e));
-    }
-  };
+  const [downloadError, setDownloadError] = useState<string | null>(null);
 
   return (
     <aside className="file-panel" data-testid="file-panel">
@@ -53,9 +35,9 @@ export function FilePanel({ conversationId, files, error, upload, version, uploa
           <button type="button" className="btn btn-ghost btn-icon" onClick={() => input.current?.click()} title="Upload files" data-testid="upload-button">
             <Icon name="upload" size={14} />
           </button>
-          <a className="btn btn-ghost btn-icon" href={zipUrl(conversationId)} download={`${conversationId}.zip`} onClick={onZip} title="Download the workspace as a zip" data-testid="download-zip">
+          <DownloadLink url={zipUrl(conversationId)} filename={`${conversationId}.zip`} title="Download the workspace as a zip" testId="download-zip" onError={setDownloadError}>
             <Icon name="download" size={14} />
-          </a>
+          </DownloadLink>
           <button type="button" className="btn btn-ghost btn-icon panel-close" onClick={onClose} title="Hide files" data-testid="files-close">
             <Icon name="close" size={14} />
           </button>
@@ -79,11 +61,11 @@ export function FilePanel({ conversationId, files, error, upload, version, uploa
           {upload.text}
         </div>
       )}
-      {(error || zipError) && <div className="panel-status bad">{error ?? zipError}</div>}
+      {(error || downloadError) && <div className="panel-status bad">{error ?? downloadError}</div>}
       <div className="file-tree-wrap">
         <FileTree files={files} selected={selected} onSelect={setSelected} />
       </div>
-      {selected && <FileViewer conversationId={conversationId} path={selected} version={version} onClose={() => setSelected(null)} />}
+      {selected && <FileViewer conversationId={conversationId} path={selected} version={version} onClose={() => setSelected(null)} onDownloadError={setDownloadError} />}
     </aside>
   );
 }

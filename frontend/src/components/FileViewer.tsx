@@ -1,12 +1,15 @@
 import { useEffect, useState } from "react";
-import { ApiError, readFile } from "../api.ts";
+import { ApiError, fileDownloadUrl, readFile } from "../api.ts";
 import { errorText } from "../format.ts";
+import { DownloadLink } from "./DownloadLink.tsx";
 import { Icon } from "./Icon.tsx";
 
 type Content = { state: "loading" } | { state: "text"; text: string } | { state: "failed"; message: string };
 
-/** One workspace file's text; re-read whenever the workspace may have changed. */
-export function FileViewer({ conversationId, path, version, onClose }: { conversationId: string; path: string; version: number; onClose(): void }) {
+type Props = { conversationId: string; path: string; version: number; onClose(): void; onDownloadError(message: string | null): void };
+
+/** One workspace file's text, with its download; re-read whenever the workspace may have changed. */
+export function FileViewer({ conversationId, path, version, onClose, onDownloadError }: Props) {
   const [content, setContent] = useState<Content>({ state: "loading" });
 
   useEffect(() => {
@@ -16,7 +19,7 @@ export function FileViewer({ conversationId, path, version, onClose }: { convers
       .catch((e: unknown) => {
         if (cancelled) return;
         const binary = e instanceof ApiError && e.status === 415;
-        setContent({ state: "failed", message: binary ? "This is a binary file; it is not shown." : errorText(e) });
+        setContent({ state: "failed", message: binary ? "This is a binary file; it is not shown. Download it with the button above." : errorText(e) });
       });
     return () => {
       cancelled = true;
@@ -27,6 +30,9 @@ export function FileViewer({ conversationId, path, version, onClose }: { convers
     <div className="file-viewer" data-testid="file-viewer" data-path={path}>
       <div className="file-viewer-head">
         <code className="file-viewer-path">{path}</code>
+        <DownloadLink url={fileDownloadUrl(conversationId, path)} filename={path.split("/").pop() ?? path} title="Download this file" testId="file-download" onError={onDownloadError}>
+          <Icon name="download" size={14} />
+        </DownloadLink>
         <button type="button" className="btn btn-ghost btn-icon" onClick={onClose} title="Close the file" data-testid="file-viewer-close">
           <Icon name="close" size={14} />
         </button>

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { stat } from "node:fs/promises";
-import { relative, sep } from "node:path";
+import { basename, relative, sep } from "node:path";
 import { MAX_READ_BYTES } from "../../runtime/files.ts";
 import type { AppDeps, AppEnv } from "../app.ts";
 import { ApiError, errorResponses, invalidArgs, notFound } from "../http/errors.ts";
@@ -48,6 +48,25 @@ const contentRoute = createRoute({
   },
 });
 
+const downloadRoute = createRoute({
+  method: "get",
+  path: "/api/conversations/{id}/files/download",
+  tags: TAG,
+  summary: "One file's bytes, any type or size, as a download",
+  description: "Always application/octet-stream with Content-Disposition: attachment, so a file of the workspace (an HTML page, say) never runs as a page of this server.",
+  request: { params: conversationParams, query: z.object({ path: pathQuery.openapi({ description: "Relative to the workspace, or absolute inside it (/workspace/…)" }) }) },
+  responses: {
+    200: { description: "The file's bytes", content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } } },
+    ...errorResponses(400, 401, 404, 429),
+  },
+});
+
+/** `attachment` with the name as ASCII (others as _) and as RFC 5987 UTF-8 for the browsers that read it. */
+export function attachmentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, "_");
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
 /** The workspace-relative '/'-path of a host path inside it. */
 function workspaceRelative(workspace: string, hostPath: string): string {
   return relative(workspace, hostPath).split(sep).join("/");
@@ -88,8 +107,28 @@ export function fileRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
     if (!info.isFile()) throw invalidArgs(`${requested} is not a file`);
     if (info.size > MAX_READ_BYTES) throw new ApiError(413, "too_large", `${requested} is ${info.size} bytes, over the ${MAX_READ_BYTES}-byte limit`);
     const bytes = new Uint8Array(await Bun.file(host).arrayBuffer());
-    if (bytes.subarray(0, SNIFF_BYTES).includes(0)) throw new ApiError(415, "unsupported_type", `${requested} is a binary file; download it with the zip route`);
+    if (bytes.subarray(0, SNIFF_BYTES).includes(0)) throw new ApiError(415, "unsupported_type", `${requested} is a binary file; download it with GET /api/conversations/{id}/files/download?path=`);
     return c.text(new TextDecoder().decode(bytes), 200, { "content-type": "text/plain; charset=utf-8" });
+  });
+
+  app.openapi(downloadRoute, async (c) => {
+    const record = requireConversation(deps.store, c.req.valid("param").id);
+    const requested = c.req.valid("query").path;
+    const host = resolveClientPath(record, requested);
+    const info = await stat(host).catch(() => undefined);
+    if (!info) throw notFound(requested);
+    if (!info.isFile()) throw invalidArgs(`${requested} is not a file`);
+    // Streamed from disk; nosniff and a sandbox CSP as well, in case a client ignores the disposition.
+    return new Response(Bun.file(host), {
+      status: 200,
+      headers: {
+        "content-type": "application/octet-stream",
+        "content-length": String(info.size),
+        "content-disposition": attachmentDisposition(basename(host)),
+        "x-content-type-options": "nosniff",
+        "content-security-policy": "sandbox",
+      },
+    }) as never;
   });
 
   return app;
