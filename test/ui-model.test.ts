@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { appendEvents, commandRunning, emptyLog, foldEvents, latestAgentState, pendingConfirmation } from "../frontend/src/eventModel.ts";
+import { appendEvents, commandRunning, emptyLog, foldEvents, latestAgentState, pendingConfirmation, reuseUnchanged } from "../frontend/src/eventModel.ts";
 import { lineCount } from "../frontend/src/format.ts";
 
 describe("eventModel (the timeline's folding, without a browser)", () => {
@@ -16,6 +16,23 @@ describe("eventModel (the timeline's folding, without a browser)", () => {
     const more = appendEvents(once, [stateChange, stateChange]);
     expect(more.list.map((e) => e.id)).toEqual([0, 1, 2]);
     expect(more.maxId).toBe(2);
+  });
+
+  test("reuseUnchanged keeps the previous render's object for every item that did not change, so only new cards render", () => {
+    const think = { id: 3, timestamp: at, source: "agent" as const, message: "", action: "think" as const, args: { thought: "next" } };
+    const first = appendEvents(emptyLog, [run]);
+    const before = reuseUnchanged([], foldEvents(first.list));
+    // The run's output arrives: its card changes; a new think card comes after it.
+    const second = appendEvents(first, [output, stateChange, think]);
+    const after = reuseUnchanged(before, foldEvents(second.list));
+    expect(after.map((item) => item.id)).toEqual([0, 2, 3]);
+    expect(after[0]).not.toBe(before[0]);
+    expect(after[0]?.kind === "action" ? after[0].observation : null).toBe(output);
+    // Nothing new: every item is the same object as before, the array aside.
+    const third = appendEvents(second, [think]);
+    expect(third).toBe(second);
+    const again = reuseUnchanged(after, foldEvents([...second.list]));
+    again.forEach((item, i) => expect(item).toBe(after[i]!));
   });
 
   test("commandRunning: a run with no answer yet, or answered `running: true`, is still running", () => {

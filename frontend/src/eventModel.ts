@@ -89,6 +89,25 @@ export function foldEvents(events: readonly StoredEvent[]): TimelineItem[] {
   return items;
 }
 
+/**
+ * `next` with each item that did not change replaced by the previous render's object for it (same id,
+ * every field the same: the events keep their identity across appends), so that a memoized entry renders
+ * only what is new. A long conversation then re-renders one card per event, not all of them.
+ */
+export function reuseUnchanged(previous: readonly TimelineItem[], next: TimelineItem[]): TimelineItem[] {
+  if (previous.length === 0) return next;
+  const before = new Map(previous.map((item) => [item.id, item]));
+  return next.map((item) => {
+    const old = before.get(item.id);
+    return old && sameFields(old, item) ? old : item;
+  });
+}
+
+function sameFields(a: TimelineItem, b: TimelineItem): boolean {
+  const keys = Object.keys(a) as Array<keyof TimelineItem>;
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+}
+
 /** The agent's state after the last agent_state_changed, or the fallback (from the conversation record). */
 export function latestAgentState(events: readonly StoredEvent[], fallback: AgentState | null): AgentState | null {
   for (let i = events.length - 1; i >= 0; i--) {

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { getConversation, probeConversation } from "./api.ts";
 import { getApiKey } from "./auth.ts";
-import { appendEvents, emptyLog, foldEvents, latestAgentState, touchesWorkspace, type EventLog, type TimelineItem } from "./eventModel.ts";
+import { appendEvents, emptyLog, foldEvents, latestAgentState, reuseUnchanged, touchesWorkspace, type EventLog, type TimelineItem } from "./eventModel.ts";
 import { ConversationSocket, type ConnectionStatus } from "./socket.ts";
 import { toAgentState, type AgentState, type ClientAction, type Conversation, type StoredEvent } from "./wire.ts";
 
@@ -92,7 +92,8 @@ export function useConversation(conversationId: string): ConversationState {
     };
   }, [conversationId]);
 
-  const items = useMemo(() => foldEvents(log.list), [log]);
+  const lastItems = useRef<TimelineItem[]>([]);
+  const items = useMemo(() => (lastItems.current = reuseUnchanged(lastItems.current, foldEvents(log.list))), [log]);
   const agentState = useMemo(() => latestAgentState(log.list, toAgentState(conversation?.agent_state)), [log, conversation]);
   const send = useCallback((action: ClientAction) => socketRef.current?.send(action), []);
   const dismissNotice = useCallback((id: number) => setNotices((list) => list.filter((n) => n.id !== id)), []);

@@ -1,10 +1,12 @@
+import { memo } from "react";
 import type { TimelineItem } from "../eventModel.ts";
 import { clockTime } from "../format.ts";
 import { ActionCard } from "./ActionCard.tsx";
 import { MessageText } from "./MessageText.tsx";
 import { StateBadge } from "./StateBadge.tsx";
 
-export function TimelineEntry({ item }: { item: TimelineItem }) {
+/** Renders again only when its item changed (useConversation keeps unchanged items' identity). */
+export const TimelineEntry = memo(function TimelineEntry({ item }: { item: TimelineItem }) {
   switch (item.kind) {
     case "message":
       return (
@@ -31,4 +33,4 @@ export function TimelineEntry({ item }: { item: TimelineItem }) {
         </div>
       );
   }
-}
+});
