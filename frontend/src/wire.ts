@@ -74,6 +74,13 @@ export function parseServerFrame(text: string): ServerFrame {
   } catch {
     return { kind: "invalid", reason: "frame is not JSON" };
   }
+  // Events are nearly every frame, and a failed zod parse costs more than a good one: try the schema the
+  // frame's own keys point to first (a replay brings thousands of events).
+  const looksLikeEvent = typeof value === "object" && value !== null && "id" in value && !("status_update" in value);
+  if (looksLikeEvent) {
+    const event = eventSchema.safeParse(value);
+    if (event.success) return { kind: "event", event: event.data };
+  }
   const connected = connectedFrameSchema.safeParse(value);
   if (connected.success) {
     return { kind: "connected", conversationId: connected.data.conversation_id, latestEventId: connected.data.latest_event_id };
