@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { TIMELINE_WINDOW } from "../frontend/src/components/Timeline.tsx";
 import { startAgentHarness } from "./support/agent-harness.ts";
 import {
   browserAvailable,
@@ -222,6 +223,34 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
     await card("../outside.txt").locator('[data-testid="action-error"]', { hasText: "outside the workspace" }).waitFor();
     expect(await card("notes.txt").locator("summary").textContent()).toBe("2 lines written");
     expect(await card("../outside.txt").locator("summary").textContent()).toBe("2 lines not written");
+  }, TEST_MS);
+
+  test("a long conversation opens on its newest cards and shows the earlier ones on request, keeping them", async () => {
+    const client = await connectClient(server.wsUrl);
+    const connected = await client.nextFrame((f) => f.type === "connected");
+    const id = String(connected.conversation_id);
+    try {
+      for (let i = 0; i < TIMELINE_WINDOW + 20; i++) client.send({ action: "think", args: { thought: `thought number ${i}` } });
+      await client.nextFrame((f) => f.observation === "think" && f.cause === 2 * (TIMELINE_WINDOW + 19), 30_000);
+    } finally {
+      client.close();
+    }
+    const page = await newPage();
+    await page.goto(`${server.url}/conversations/${id}`);
+    const cards = page.locator('[data-testid="timeline-item"][data-kind="think"]');
+    await page.locator('[data-testid="thought"]', { hasText: `thought number ${TIMELINE_WINDOW + 19}` }).waitFor();
+    expect(await cards.count()).toBe(TIMELINE_WINDOW);
+    expect(await page.getByTestId("show-earlier").textContent()).toBe("Show 20 earlier of 20 hidden");
+    expect(await page.locator('[data-testid="thought"]', { hasText: /^thought number 0$/ }).count()).toBe(0);
+
+    await page.getByTestId("show-earlier").click();
+    await page.locator('[data-testid="thought"]', { hasText: /^thought number 0$/ }).waitFor();
+    expect(await cards.count()).toBe(TIMELINE_WINDOW + 20);
+    await page.getByTestId("show-earlier").waitFor({ state: "detached" });
+    // New events do not push the earlier cards out again once the user has asked for them.
+    await runCommand(page, "echo after-the-window");
+    await finishedTerminal(page, "after-the-window").waitFor();
+    expect(await cards.count()).toBe(TIMELINE_WINDOW + 20);
   }, TEST_MS);
 
   test("after a reload shows the same timeline, every event exactly once", async () => {
