@@ -1,5 +1,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { stat } from "node:fs/promises";
+import type { Stats } from "node:fs";
 import { basename, relative, sep } from "node:path";
 import { MAX_READ_BYTES } from "../../runtime/files.ts";
 import type { AppDeps, AppEnv } from "../app.ts";
@@ -67,6 +68,15 @@ export function attachmentDisposition(name: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
+/** A regular file the client named inside a conversation's workspace: 404 when missing, 400 when a folder or escaping. */
+async function workspaceFile(deps: AppDeps, conversationId: string, requested: string): Promise<{ host: string; info: Stats }> {
+  const host = resolveClientPath(requireConversation(deps.store, conversationId), requested);
+  const info = await stat(host).catch(() => undefined);
+  if (!info) throw notFound(requested);
+  if (!info.isFile()) throw invalidArgs(`${requested} is not a file`);
+  return { host, info };
+}
+
 /** The workspace-relative '/'-path of a host path inside it. */
 function workspaceRelative(workspace: string, hostPath: string): string {
   return relative(workspace, hostPath).split(sep).join("/");
@@ -99,12 +109,8 @@ export function fileRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
 
   app.openapi(contentRoute, async (c) => {
-    const record = requireConversation(deps.store, c.req.valid("param").id);
     const requested = c.req.valid("query").path;
-    const host = resolveClientPath(record, requested);
-    const info = await stat(host).catch(() => undefined);
-    if (!info) throw notFound(requested);
-    if (!info.isFile()) throw invalidArgs(`${requested} is not a file`);
+    const { host, info } = await workspaceFile(deps, c.req.valid("param").id, requested);
     if (info.size > MAX_READ_BYTES) throw new ApiError(413, "too_large", `${requested} is ${info.size} bytes, over the ${MAX_READ_BYTES}-byte limit`);
     const bytes = new Uint8Array(await Bun.file(host).arrayBuffer());
     if (bytes.subarray(0, SNIFF_BYTES).includes(0)) throw new ApiError(415, "unsupported_type", `${requested} is a binary file; download it with GET /api/conversations/{id}/files/download?path=`);
@@ -112,12 +118,7 @@ export function fileRoutes(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
 
   app.openapi(downloadRoute, async (c) => {
-    const record = requireConversation(deps.store, c.req.valid("param").id);
-    const requested = c.req.valid("query").path;
-    const host = resolveClientPath(record, requested);
-    const info = await stat(host).catch(() => undefined);
-    if (!info) throw notFound(requested);
-    if (!info.isFile()) throw invalidArgs(`${requested} is not a file`);
+    const { host, info } = await workspaceFile(deps, c.req.valid("param").id, c.req.valid("query").path);
     // Streamed from disk; nosniff and a sandbox CSP as well, in case a client ignores the disposition.
     return new Response(Bun.file(host), {
       status: 200,
