@@ -63,7 +63,7 @@ const downloadRoute = createRoute({
 });
 
 /** `attachment` with the name as ASCII (others as _) and as RFC 5987 UTF-8 for the browsers that read it. */
-export function attachmentDisposition(name: string): string {
+function attachmentDisposition(name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, "_");
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
