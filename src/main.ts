@@ -15,8 +15,9 @@ settings (environment variables, with defaults):`;
 
 function printHelp(): void {
   const settings = describeSettings();
-  const width = Math.max(...settings.map((s) => s.name.length));
-  console.log(`${USAGE}\n${settings.map((s) => `  ${s.name.padEnd(width)}  ${s.default}`).join("\n")}`);
+  const nameWidth = Math.max(...settings.map((s) => s.name.length));
+  const defaultWidth = Math.max(...settings.map((s) => s.default.length));
+  console.log(`${USAGE}\n${settings.map((s) => `  ${s.name.padEnd(nameWidth)}  ${s.default.padEnd(defaultWidth)}  ${s.meaning}`).join("\n")}`);
 }
 
 function readConfig(): Config {

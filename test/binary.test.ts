@@ -101,7 +101,7 @@ describe("the compiled binary, alone in an empty folder, without Bun on PATH", (
     expect(Bun.which("bash", { PATH: toolsPath })).not.toBeNull();
   });
 
-  test("--version prints the package version; --help lists every setting with its default", async () => {
+  test("--version prints the package version; --help lists every setting with its default and what it does", async () => {
     const version = await runToEnd(["--version"]);
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toBe(pkg.version);
@@ -114,7 +114,9 @@ describe("the compiled binary, alone in an empty folder, without Bun on PATH", (
     for (const setting of describeSettings()) {
       const line = lines.find((l) => l.trim().split(/\s+/)[0] === setting.name);
       expect(line, `--help lists ${setting.name}`).toBeDefined();
-      if (!setting.default.startsWith("/")) expect(line?.trim().slice(setting.name.length).trim(), `default of ${setting.name}`).toBe(setting.default);
+      expect(line?.endsWith(`  ${setting.meaning}`), `meaning of ${setting.name}`).toBe(true);
+      const shownDefault = line?.trim().slice(setting.name.length, -setting.meaning.length).trim();
+      if (!setting.default.startsWith("/")) expect(shownDefault, `default of ${setting.name}`).toBe(setting.default);
     }
   });
 

@@ -46,7 +46,8 @@ describe("settings", () => {
     expect(loadConfig({ CORS_ORIGINS: origins }).CORS_ORIGINS).toEqual(["https://app.example.com", "http://localhost:5173/", "chrome-extension://abcdef", "*"]);
   });
 
-  test("every setting is described for --help", () => {
+  test("every setting is described for --help, with what it does", () => {
+    for (const setting of describeSettings()) expect({ name: setting.name, long: setting.meaning.length > 15 }).toEqual({ name: setting.name, long: true });
     const names = describeSettings().map((s) => s.name);
     for (const name of ["PORT", "HOST", "LLM_API_KEY", "LLM_MODEL", "LLM_BASE_URL", "WORKSPACE_BASE", "STATE_DIR", "RUNTIME", "SANDBOX_IMAGE", "SESSION_API_KEY", "CORS_ORIGINS", "MAX_UPLOAD_BYTES", "CONVERSATION_IDLE_S", "MAX_CONVERSATIONS", "LOG_LEVEL"]) expect(names).toContain(name);
   });
