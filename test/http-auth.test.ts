@@ -35,3 +35,26 @@ describe("SESSION_API_KEY on the HTTP routes", () => {
     expect((await call(server, "GET", "/api/conversations", undefined, { "x-session-api-key": "wrong" })).status).toBe(401);
   });
 });
+
+describe("security headers on the HTTP answers", () => {
+  test("every answer, refusals and downloads too, says nosniff and no framing by other sites; HSTS is left to the TLS proxy", async () => {
+    const conversation = await fetch(`${server.url}/api/conversations`, { method: "POST", headers: { "x-session-api-key": KEY, "content-type": "application/json" }, body: "{}" });
+    const { conversation_id: id } = (await conversation.json()) as { conversation_id: string };
+    const answers = [
+      await fetch(`${server.url}/health`),
+      await fetch(`${server.url}/api/conversations`),
+      await fetch(`${server.url}/api/conversations`, { headers: { "x-session-api-key": KEY } }),
+      await fetch(`${server.url}/api/conversations/${id}/zip`, { headers: { "x-session-api-key": KEY } }),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([200, 401, 200, 200]);
+    for (const answer of answers) {
+      expect({ url: answer.url, nosniff: answer.headers.get("x-content-type-options"), frame: answer.headers.get("x-frame-options"), hsts: answer.headers.get("strict-transport-security") }).toEqual({
+        url: answer.url,
+        nosniff: "nosniff",
+        frame: "SAMEORIGIN",
+        hsts: null,
+      });
+      await answer.arrayBuffer();
+    }
+  });
+});

@@ -15,7 +15,7 @@ import {
   startDropProxy,
   waitConnected,
 } from "./support/browser.ts";
-import { startTestServer, type TestServer } from "./support/server.ts";
+import { serveLoopbackPage, startTestServer, type TestServer } from "./support/server.ts";
 import { reply, text, toolUse } from "./support/fake-anthropic.ts";
 import { tempDir } from "./support/temp.ts";
 import { answers, connectClient, isActionFrame } from "./support/ws-client.ts";
@@ -440,6 +440,31 @@ describe.skipIf(!browserAvailable("ui.test"))("bundled UI in Chromium", () => {
       ]);
     } finally {
       await harness.stop();
+    }
+  }, TEST_MS);
+
+  test("is not shown inside another site's page (clickjacking), but is inside its own", async () => {
+    const html = (src: string) => new Response(`<!doctype html><iframe id="ui" src="${src}" width="800" height="600"></iframe>`, { headers: { "content-type": "text/html" } });
+    const otherSite = serveLoopbackPage(() => html(server.url));
+    try {
+      const page = await newPage();
+      await page.goto(`http://127.0.0.1:${otherSite.port}/`);
+      const framed = page.frameLocator("#ui");
+      await framed.getByTestId("framed-refusal").waitFor();
+      expect(await framed.getByTestId("framed-refusal").textContent()).toContain("not shown inside another site's page");
+      expect(await framed.getByTestId("new-conversation-screen").count()).toBe(0);
+
+      // A frame of the same origin (the UI's own page holding it) still shows the app.
+      await page.goto(`${server.url}/`);
+      await page.evaluate((src) => {
+        const frame = document.createElement("iframe");
+        frame.id = "self";
+        frame.src = src;
+        document.body.append(frame);
+      }, `${server.url}/`);
+      await page.frameLocator("#self").getByTestId("new-conversation-screen").waitFor();
+    } finally {
+      otherSite.stop(true);
     }
   }, TEST_MS);
 

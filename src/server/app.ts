@@ -1,6 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Server } from "bun";
 import { PatternRouter } from "hono/router/pattern-router";
+import { secureHeaders } from "hono/secure-headers";
 import type { Config } from "../config.ts";
 import type { EventStore } from "../events/store.ts";
 import type { ConversationManager } from "./conversation-manager.ts";
@@ -45,6 +46,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // The agent's own browse and requests naming a loopback server by another host are refused outright;
   // then CORS (preflights and refusals carry its headers), the rate limit (unauthenticated floods too), and
   // the key: every route but /health needs SESSION_API_KEY when it is set (the UI is served before Hono).
+  // nosniff, no framing by other sites, no referrer… on every answer. HSTS is the TLS proxy's to set:
+  // bunhands itself speaks plain HTTP (and a browser ignores HSTS there anyway).
+  app.use("*", secureHeaders({ strictTransportSecurity: false }));
   app.use("*", refuseOwnBrowse());
   app.use("*", loopbackHostGuard({ host: deps.config.HOST, corsOrigins: deps.config.CORS_ORIGINS }));
   app.use("*", corsFromSettings(deps.config.CORS_ORIGINS));
