@@ -1,7 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { TIMELINE_WINDOW } from "../frontend/src/components/Timeline.tsx";
+import { CONVERSATIONS_STEP } from "../frontend/src/useConversations.ts";
 import { browserAvailable, createConversationInUi, expectSameEventsAsServer, finishedTerminal, runCommandInUi as runCommand, serverEvents, startDropProxy, waitConnected } from "./support/browser.ts";
+import { startTestServer } from "./support/server.ts";
 import { ARTIFACTS, PHONE, TEST_MS, useUiSuite } from "./support/ui-suite.ts";
 import { answers, connectClient, isActionFrame } from "./support/ws-client.ts";
 
@@ -19,6 +21,29 @@ describe.skipIf(!browserAvailable("ui-conversations"))("the bundled UI in Chromi
     expect((await item.getByTestId("conversation-activity").textContent())?.length ?? 0).toBeGreaterThan(0);
     const listed = (await (await fetch(`${ui.server().url}/api/conversations`)).json()) as { results: { conversation_id: string }[] };
     expect(listed.results.map((c) => c.conversation_id)).toContain(id);
+  }, TEST_MS);
+
+  test("lists the newest 100 conversations and the older ones on request", async () => {
+    const crowded = await startTestServer();
+    try {
+      const titles: string[] = [];
+      for (let i = 0; i < CONVERSATIONS_STEP + 5; i++) {
+        titles.push(`conversation ${String(i).padStart(3, "0")}`);
+        const created = await fetch(`${crowded.url}/api/conversations`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ title: titles.at(-1) }) });
+        expect(created.status).toBe(201);
+      }
+      const page = await ui.newPage();
+      await page.goto(crowded.url);
+      const items = page.getByTestId("conversation-item-title");
+      await page.getByTestId("show-older-conversations").waitFor();
+      expect(await items.count()).toBe(CONVERSATIONS_STEP);
+      await page.getByTestId("show-older-conversations").click();
+      await page.getByTestId("show-older-conversations").waitFor({ state: "detached" });
+      // Every conversation once (conversations created in the same millisecond may come in either order).
+      expect((await items.allTextContents()).sort()).toEqual(titles);
+    } finally {
+      await crowded.stop();
+    }
   }, TEST_MS);
 
   test("renames and deletes a conversation from the list", async () => {

@@ -70,8 +70,21 @@ function conversationPath(id: string, rest = ""): string {
 
 const jsonHeaders = { "Content-Type": "application/json" };
 
-export function listConversations(limit = 100): Promise<Conversation[]> {
-  return json(conversationPageSchema, `/api/conversations?limit=${limit}`).then((page) => page.results);
+/** The server's largest page of conversations. */
+const CONVERSATION_PAGE = 100;
+
+/** The `wanted` newest conversations (pages of 100 followed by next_page_id), and whether older ones exist. */
+export async function listConversations(wanted = CONVERSATION_PAGE): Promise<{ conversations: Conversation[]; more: boolean }> {
+  const conversations: Conversation[] = [];
+  let pageId: string | null | undefined;
+  do {
+    const limit = Math.min(CONVERSATION_PAGE, wanted - conversations.length);
+    const query = `limit=${limit}${pageId ? `&page_id=${encodeURIComponent(pageId)}` : ""}`;
+    const page = await json(conversationPageSchema, `/api/conversations?${query}`);
+    conversations.push(...page.results);
+    pageId = page.next_page_id;
+  } while (pageId && conversations.length < wanted);
+  return { conversations, more: Boolean(pageId) };
 }
 
 export function createConversation(body: { initial_task?: string; title?: string } = {}): Promise<string> {

@@ -10,21 +10,29 @@ export function conversationsChanged(): void {
   window.dispatchEvent(new Event(CHANGED));
 }
 
-/** The conversation list, refreshed on changes, on focus and every few seconds. */
-export function useConversations(): { conversations: Conversation[]; error: string | null; loaded: boolean } {
+/** How many more conversations each "show older" asks for. */
+export const CONVERSATIONS_STEP = 100;
+
+export type ConversationListState = { conversations: Conversation[]; error: string | null; loaded: boolean; more: boolean; showOlder(): void };
+
+/** The newest conversations (100, and more on request), refreshed on changes, on focus and every few seconds. */
+export function useConversations(): ConversationListState {
   const [conversations, setConversations] = useState<Conversation[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [loaded, setLoaded] = useState(false);
+  const [more, setMore] = useState(false);
+  const [wanted, setWanted] = useState(CONVERSATIONS_STEP);
 
   const refresh = useCallback(() => {
-    listConversations()
+    listConversations(wanted)
       .then((list) => {
-        setConversations(list);
+        setConversations(list.conversations);
+        setMore(list.more);
         setError(null);
       })
       .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)))
       .finally(() => setLoaded(true));
-  }, []);
+  }, [wanted]);
 
   useEffect(() => {
     refresh();
@@ -38,5 +46,6 @@ export function useConversations(): { conversations: Conversation[]; error: stri
     };
   }, [refresh]);
 
-  return { conversations, error, loaded };
+  const showOlder = useCallback(() => setWanted((n) => n + CONVERSATIONS_STEP), []);
+  return { conversations, error, loaded, more, showOlder };
 }

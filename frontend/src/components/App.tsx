@@ -9,7 +9,7 @@ import { NewConversation } from "./NewConversation.tsx";
 
 export function App() {
   const { conversationId } = useRoute();
-  const { conversations, error, loaded } = useConversations();
+  const { conversations, error, loaded, more, showOlder } = useConversations();
   // On a phone the list is a drawer, closed whenever a conversation opens.
   const [drawerOpen, setDrawerOpen] = useState(false);
   useEffect(() => setDrawerOpen(false), [conversationId]);
@@ -38,7 +38,7 @@ export function App() {
       </header>
       <div className="layout">
         <div className="sidebar">
-          <ConversationList conversations={conversations} activeId={conversationId} loaded={loaded} error={error} />
+          <ConversationList conversations={conversations} activeId={conversationId} loaded={loaded} error={error} more={more} showOlder={showOlder} />
         </div>
         {drawerOpen && <div className="drawer-backdrop" onClick={() => setDrawerOpen(false)} />}
         <main className="main">{conversationId ? <ConversationView key={conversationId} conversationId={conversationId} title={title} /> : <NewConversation />}</main>

@@ -94,8 +94,10 @@ function ConversationItem({ conversation, active, onError }: ItemProps) {
   );
 }
 
-/** The sidebar: every conversation, newest activity first. */
-export function ConversationList({ conversations, activeId, loaded, error }: { conversations: Conversation[]; activeId: string | null; loaded: boolean; error: string | null }) {
+type ListProps = { conversations: Conversation[]; activeId: string | null; loaded: boolean; error: string | null; more: boolean; showOlder(): void };
+
+/** The sidebar: the conversations, newest activity first, older ones on request. */
+export function ConversationList({ conversations, activeId, loaded, error, more, showOlder }: ListProps) {
   const [actionError, setActionError] = useState<string | null>(null);
   return (
     <nav className="conversation-list" data-testid="conversation-list" aria-label="Conversations">
@@ -109,6 +111,11 @@ export function ConversationList({ conversations, activeId, loaded, error }: { c
           <ConversationItem key={c.conversation_id} conversation={c} active={c.conversation_id === activeId} onError={setActionError} />
         ))}
       </ul>
+      {more && (
+        <button type="button" className="btn btn-ghost show-older" data-testid="show-older-conversations" onClick={showOlder}>
+          Show older conversations
+        </button>
+      )}
     </nav>
   );
 }
