@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { call, createConversation, type Json } from "./support/http.ts";
 import { startTestServer, type TestServer } from "./support/server.ts";
+import { tempDir } from "./support/temp.ts";
 
 const MAX = 1024;
 let server: TestServer;
@@ -51,6 +52,25 @@ describe("POST /api/conversations/:id/upload-files", () => {
     for (const name of result.body.uploaded_files as string[]) expect(readFileSync(join(workspace, name), "utf8")).toBe("x");
     expect(existsSync(join(dirname(workspace), "escape.txt"))).toBe(false);
     expect(existsSync(join(dirname(dirname(workspace)), "escape.txt"))).toBe(false);
+  });
+
+  test("a name that is a symbolic link out of the workspace, or a folder, is not written through", async () => {
+    const outside = tempDir("bunhands-upload-outside-");
+    try {
+      writeFileSync(join(outside.path, "target.txt"), "original");
+      symlinkSync(join(outside.path, "target.txt"), join(workspace, "link-out.txt"));
+      mkdirSync(join(workspace, "a-folder"));
+      const result = await upload(`/api/conversations/${id}/upload-files`, form([["link-out.txt", "overwritten"], ["a-folder", "x"]]));
+      expect(result.status).toBe(400);
+      expect(result.body.error).toBe("no file was written: no usable name (each was empty, a folder of the workspace, or a symbolic link out of it)");
+      expect(result.body.skipped_files).toEqual([
+        { name: "link-out.txt", reason: "invalid_name" },
+        { name: "a-folder", reason: "invalid_name" },
+      ]);
+      expect(readFileSync(join(outside.path, "target.txt"), "utf8")).toBe("original");
+    } finally {
+      outside.cleanup();
+    }
   });
 
   test("a very long name is cut to 200 bytes, keeping its extension", async () => {

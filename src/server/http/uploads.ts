@@ -67,7 +67,7 @@ export async function storeUploads(config: Config, record: ConversationRecord, f
   if (reasons.has("too_large")) throw new ApiError(413, "too_large", `no file was written: over the ${config.MAX_UPLOAD_BYTES}-byte limit per file (MAX_UPLOAD_BYTES)`, result);
   if (reasons.has("unsupported_type")) throw new ApiError(415, "unsupported_type", `no file was written: type not allowed (ALLOWED_UPLOAD_TYPES: ${config.ALLOWED_UPLOAD_TYPES.join(", ")})`, result);
   if (reasons.has("write_failed")) throw new ApiError(500, "internal", "no file could be written", result);
-  throw new ApiError(400, "invalid_args", "no file was written: no usable file name", result);
+  throw new ApiError(400, "invalid_args", "no file was written: no usable name (each was empty, a folder of the workspace, or a symbolic link out of it)", result);
 }
 
 export function asFileList(field: File | File[] | undefined): File[] {
