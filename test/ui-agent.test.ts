@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startAgentHarness } from "./support/agent-harness.ts";
-import { browserAvailable, createConversationInUi, finishedTerminal, runCommandInUi as runCommand, waitConnected } from "./support/browser.ts";
+import { browserAvailable, createConversationInUi, finishedTerminal, runCommandInUi as runCommand, startTaskInUi } from "./support/browser.ts";
 import { serveLoopbackPage, startTestServer } from "./support/server.ts";
 import { reply, text, toolUse } from "./support/fake-anthropic.ts";
 import { tempDir } from "./support/temp.ts";
@@ -26,11 +26,7 @@ describe.skipIf(!browserAvailable("ui-agent"))("the bundled UI in Chromium: the 
         reply(toolUse("finish", { message: "`hello.sh` prints its greeting. The cleanup was refused by `rm` itself, so the script is still there." })),
       ]);
       const page = await ui.newPage();
-      await page.goto(harness.server.url);
-      await page.getByTestId("chat-input").fill("UI-AGENT-TASK: write a greeting script, run it, then tidy up the workspace");
-      await page.getByTestId("chat-input").press("Enter");
-      await page.waitForURL(/\/conversations\/[^/]+$/);
-      await waitConnected(page);
+      await startTaskInUi(page, harness.server.url, "UI-AGENT-TASK: write a greeting script, run it, then tidy up the workspace");
       await page.locator('[data-testid="chat-message"][data-role="user"]', { hasText: "UI-AGENT-TASK" }).waitFor();
       await page.locator('[data-testid="chat-message"][data-role="agent"]', { hasText: "greeting script first" }).waitFor();
       await page.locator('[data-testid="diff"]', { hasText: 'echo "hello, world"' }).waitFor();
@@ -73,11 +69,7 @@ describe.skipIf(!browserAvailable("ui-agent"))("the bundled UI in Chromium: the 
       // The LLM never answers, so the agent stays running until the user steps in.
       harness.script("UI-PAUSE-TASK", () => ({ kind: "message", content: [], hang: true }));
       const page = await ui.newPage();
-      await page.goto(harness.server.url);
-      await page.getByTestId("chat-input").fill("UI-PAUSE-TASK: think for a long time");
-      await page.getByTestId("chat-input").press("Enter");
-      await page.waitForURL(/\/conversations\/[^/]+$/);
-      await waitConnected(page);
+      await startTaskInUi(page, harness.server.url, "UI-PAUSE-TASK: think for a long time");
       await page.locator('[data-testid="agent-state"][data-state="running"]').waitFor();
       await page.getByTestId("pause-button").click();
       await page.locator('[data-testid="agent-state"][data-state="paused"]').waitFor();

@@ -155,6 +155,15 @@ export async function waitConnected(page: Page): Promise<void> {
   await page.locator('[data-testid="connection-status"][data-status="connected"]').waitFor();
 }
 
+/** Starts a conversation with a task typed in the chat box of the start screen at `base`; returns once the page is live. */
+export async function startTaskInUi(page: Page, base: string, task: string): Promise<void> {
+  await page.goto(base);
+  await page.getByTestId("chat-input").fill(task);
+  await page.getByTestId("chat-input").press("Enter");
+  await page.waitForURL(/\/conversations\/[^/]+$/);
+  await waitConnected(page);
+}
+
 /** Creates a conversation from the start screen at `base` and returns its id once the page is live. */
 export async function createConversationInUi(page: Page, base: string): Promise<string> {
   await page.goto(base);
