@@ -71,18 +71,26 @@ describe.skipIf(!browserAvailable("ui-agent"))("the bundled UI in Chromium: the 
       const page = await ui.newPage();
       await startTaskInUi(page, harness.server.url, "UI-PAUSE-TASK: think for a long time");
       await page.locator('[data-testid="agent-state"][data-state="running"]').waitFor();
+      // The tab's title follows the agent, so a user in another tab sees it change.
+      await page.waitForFunction(() => document.title.startsWith("Running · "));
+      expect(await page.title()).toMatch(/^Running · UI-PAUSE-TASK: think for a long time · bunhands$/);
       await page.getByTestId("pause-button").click();
       await page.locator('[data-testid="agent-state"][data-state="paused"]').waitFor();
+      await page.waitForFunction(() => document.title.startsWith("Paused · "));
       await page.getByTestId("resume-button").click();
       await page.locator('[data-testid="agent-state"][data-state="running"]').waitFor();
       await page.getByTestId("stop-button").click();
       await page.locator('[data-testid="agent-state"][data-state="stopped"]').waitFor();
+      await page.waitForFunction(() => document.title.startsWith("Stopped · "));
       expect(await page.getByTestId("stop-button").isDisabled()).toBe(true);
       expect(await page.locator('[data-testid="timeline-item"][data-kind="change_agent_state"]').allTextContents()).toEqual([
         "You paused the agent",
         "You resumed the agent",
         "You stopped the agent",
       ]);
+      // The start screen is just "bunhands" again.
+      await page.getByTestId("brand-link").click();
+      await page.waitForFunction(() => document.title === "bunhands");
     } finally {
       await harness.stop();
     }

@@ -15,9 +15,10 @@ export function App() {
   useEffect(() => setDrawerOpen(false), [conversationId]);
 
   const title = conversations.find((c) => c.conversation_id === conversationId)?.title ?? null;
+  // A conversation's page titles its tab itself (with the agent's state).
   useEffect(() => {
-    document.title = conversationId ? `${title || "Conversation"} · bunhands` : "bunhands";
-  }, [conversationId, title]);
+    if (!conversationId) document.title = "bunhands";
+  }, [conversationId]);
 
   return (
     <div className={`app ${drawerOpen ? "drawer-open" : ""}`}>
@@ -27,6 +28,7 @@ export function App() {
         </button>
         <a
           className="brand"
+          data-testid="brand-link"
           href="/"
           onClick={(e) => {
             e.preventDefault();

@@ -10,7 +10,7 @@ import { ConfirmationPrompt } from "./ConfirmationPrompt.tsx";
 import { ConnectionIndicator } from "./ConnectionIndicator.tsx";
 import { FilePanel } from "./FilePanel.tsx";
 import { Icon } from "./Icon.tsx";
-import { StateBadge } from "./StateBadge.tsx";
+import { StateBadge, stateLabel } from "./StateBadge.tsx";
 import { Timeline } from "./Timeline.tsx";
 
 const WIDE_SCREEN = "(min-width: 900px)";
@@ -30,6 +30,11 @@ export function ConversationView({ conversationId, title }: { conversationId: st
   useEffect(() => {
     if (agentState) conversationsChanged();
   }, [agentState]);
+  // The tab says how the agent is doing, so a user in another tab sees when it finishes or needs them.
+  const tabTitle = title || conversation.conversation?.title || "Conversation";
+  useEffect(() => {
+    document.title = agentState ? `${stateLabel(agentState)} · ${tabTitle} · bunhands` : `${tabTitle} · bunhands`;
+  }, [agentState, tabTitle]);
 
   if (connection === "not_found") {
     return (

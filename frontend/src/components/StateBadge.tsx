@@ -26,13 +26,18 @@ const TONES: Record<AgentState, "busy" | "ok" | "warn" | "bad" | "idle"> = {
   stopped: "idle",
 };
 
+/** The state in words ("Needs confirmation"); `null` (never started) is "New". */
+export function stateLabel(state: AgentState | null): string {
+  return state ? LABELS[state] : "New";
+}
+
 /** The agent's state as a coloured pill; `null` (never started) shows as "New". */
 export function StateBadge({ state, testId = "agent-state" }: { state: AgentState | null; testId?: string }) {
   const tone = state ? TONES[state] : "idle";
   return (
     <span className={`badge badge-${tone}`} data-testid={testId} data-state={state ?? "none"}>
       <span className="badge-dot" />
-      {state ? LABELS[state] : "New"}
+      {stateLabel(state)}
     </span>
   );
 }
