@@ -23,7 +23,7 @@ describe.skipIf(!browserAvailable("ui-conversations"))("the bundled UI in Chromi
     expect(listed.results.map((c) => c.conversation_id)).toContain(id);
   }, TEST_MS);
 
-  test("lists the newest 100 conversations and the older ones on request", async () => {
+  test("lists the newest 100 conversations, the older ones on request, and filters them by title", async () => {
     const crowded = await startTestServer();
     try {
       const titles: string[] = [];
@@ -41,6 +41,16 @@ describe.skipIf(!browserAvailable("ui-conversations"))("the bundled UI in Chromi
       await page.getByTestId("show-older-conversations").waitFor({ state: "detached" });
       // Every conversation once (conversations created in the same millisecond may come in either order).
       expect((await items.allTextContents()).sort()).toEqual(titles);
+
+      // The filter narrows the list by title, case aside; nothing matching says so.
+      await page.getByTestId("conversation-filter").fill("CONVERSATION 10");
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="conversation-item-title"]').length === 5);
+      expect((await items.allTextContents()).sort()).toEqual(titles.filter((title) => title.startsWith("conversation 10")));
+      await page.getByTestId("conversation-filter").fill("no such title");
+      await page.getByTestId("conversation-filter-empty").waitFor();
+      expect(await items.count()).toBe(0);
+      await page.getByTestId("conversation-filter").fill("");
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="conversation-item-title"]').length === n, titles.length);
     } finally {
       await crowded.stop();
     }

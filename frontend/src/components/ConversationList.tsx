@@ -99,15 +99,30 @@ type ListProps = { conversations: Conversation[]; activeId: string | null; loade
 /** The sidebar: the conversations, newest activity first, older ones on request. */
 export function ConversationList({ conversations, activeId, loaded, error, more, showOlder }: ListProps) {
   const [actionError, setActionError] = useState<string | null>(null);
+  const [filter, setFilter] = useState("");
+  const needle = filter.trim().toLowerCase();
+  const shown = needle ? conversations.filter((c) => (c.title || "Untitled conversation").toLowerCase().includes(needle)) : conversations;
   return (
     <nav className="conversation-list" data-testid="conversation-list" aria-label="Conversations">
       <button type="button" className="btn btn-primary new-conversation" data-testid="new-conversation" onClick={() => navigate("/")}>
         <Icon name="plus" size={14} /> New conversation
       </button>
+      {conversations.length > 1 && (
+        <input
+          type="search"
+          className="conversation-filter"
+          placeholder="Filter by title"
+          aria-label="Filter conversations by title"
+          data-testid="conversation-filter"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+        />
+      )}
       {(error || actionError) && <div className="banner banner-error">{actionError ?? error}</div>}
       {loaded && conversations.length === 0 && !error && <div className="muted pad">No conversations yet.</div>}
+      {needle && shown.length === 0 && <div className="muted pad" data-testid="conversation-filter-empty">No loaded conversation matches.</div>}
       <ul>
-        {conversations.map((c) => (
+        {shown.map((c) => (
           <ConversationItem key={c.conversation_id} conversation={c} active={c.conversation_id === activeId} onError={setActionError} />
         ))}
       </ul>
