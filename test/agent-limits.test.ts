@@ -68,6 +68,12 @@ describe("limits per task", () => {
   test("MAX_BUDGET_USD ends the run when this task's cost reaches it", async () => {
     // 10k input tokens of a Sonnet model cost $0.03 a step: the second step passes the $0.05 budget.
     const seen = h.script("[t-budget]", (_request, turn) => ({ ...reply(toolUse("execute_bash", { command: `echo ${turn}` })), usage: { input_tokens: 10_000, output_tokens: 10 } }));
+    const metric = async (name: string) => {
+      const text = await (await fetch(`${h.server.url}/metrics`)).text();
+      return Number(text.split("\n").find((line) => line.startsWith(`${name} `))?.split(" ").pop());
+    };
+    const inputBefore = await metric('bunhands_llm_tokens_total{kind="input"}');
+    const costBefore = await metric("bunhands_llm_cost_usd_total");
     const { client, id } = await openConversation(h);
     client.send({ action: "start", args: { task: "[t-budget] spend" } });
     const stopped = await nextState(client, "error");
@@ -77,6 +83,9 @@ describe("limits per task", () => {
     expect(usage.input_tokens).toBe(20_000);
     expect(usage.cost_usd).toBeCloseTo(0.0603, 6);
     expect(h.server.handle.store.getConversation(id)?.settings.usage).toEqual(usage);
+    // The server's /metrics adds every conversation's LLM use up.
+    expect((await metric('bunhands_llm_tokens_total{kind="input"}')) - inputBefore).toBe(20_000);
+    expect((await metric("bunhands_llm_cost_usd_total")) - costBefore).toBeCloseTo(0.0603, 6);
     client.close();
   });
 });

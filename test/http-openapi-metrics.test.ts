@@ -95,7 +95,7 @@ describe("GET /openapi.json", () => {
 });
 
 describe("GET /metrics", () => {
-  test("Prometheus text with connections, conversations, events, actions by type, latency and runtime errors", async () => {
+  test("Prometheus text with connections, conversations, events, actions by type, latency, runtime errors, LLM use and the process", async () => {
     const { id } = await createConversation(server);
     const client = await connectClient(server.wsUrl, { conversation_id: id });
     await client.nextFrame((f) => f.type === "connected");
@@ -115,6 +115,10 @@ describe("GET /metrics", () => {
     expect(text).toContain('bunhands_action_duration_seconds_bucket{action="run",le="+Inf"}');
     expect(text).toContain("# TYPE bunhands_action_duration_seconds histogram");
     expect(text).toContain("# TYPE bunhands_runtime_errors_total counter");
+    expect(text).toContain("# TYPE bunhands_llm_tokens_total counter");
+    expect(value('bunhands_llm_tokens_total{kind="output"}')).toBeGreaterThanOrEqual(0);
+    expect(value("process_resident_memory_bytes")).toBeGreaterThan(10 * 1024 * 1024);
+    expect(Math.abs(value("process_start_time_seconds") - Date.now() / 1000)).toBeLessThan(3600);
     client.close();
   });
 });

@@ -163,6 +163,13 @@ export class AgentSession {
       },
       notify: (status) => stream.publishStatus(status),
       recordUsage: (usage) => {
+        const before = (this.record.settings.usage ?? {}) as Partial<AgentUsage>;
+        metrics.addLlmUsage({
+          input_tokens: usage.input_tokens - (before.input_tokens ?? 0),
+          output_tokens: usage.output_tokens - (before.output_tokens ?? 0),
+          cache_read_tokens: (usage.cache_read_tokens ?? 0) - (before.cache_read_tokens ?? 0),
+          cost_usd: usage.cost_usd - (before.cost_usd ?? 0),
+        });
         this.record.settings = { ...this.record.settings, usage };
         store.updateConversation(record.conversation_id, { settings: this.record.settings });
       },

@@ -14,10 +14,24 @@ class Histogram {
   }
 }
 
+/** LLM use since the server started, summed over every conversation. */
+export type LlmUsageDelta = { input_tokens: number; output_tokens: number; cache_read_tokens?: number; cost_usd: number };
+
+const START_TIME_S = Date.now() / 1000;
+
 export class Metrics {
   openConnections = 0;
   eventsStored = 0;
   runtimeErrors = 0;
+  readonly llm = { input: 0, output: 0, cacheRead: 0, costUsd: 0 };
+
+  /** One more LLM reply's tokens and cost (what the conversation's running total grew by). */
+  addLlmUsage(delta: LlmUsageDelta): void {
+    this.llm.input += Math.max(0, delta.input_tokens);
+    this.llm.output += Math.max(0, delta.output_tokens);
+    this.llm.cacheRead += Math.max(0, delta.cache_read_tokens ?? 0);
+    this.llm.costUsd += Math.max(0, delta.cost_usd);
+  }
   readonly actionsByType = new Map<string, number>();
   readonly actionLatency = new Map<string, Histogram>();
 
@@ -59,6 +73,14 @@ export class Metrics {
       histogramLines.push(`bunhands_action_duration_seconds_count{action="${action}"} ${h.count}`);
     }
     metric("bunhands_action_duration_seconds", "histogram", "Time from an action being stored to its observation.", histogramLines);
+    metric("bunhands_llm_tokens_total", "counter", "LLM tokens since start, by kind (cache_read: input read from the prompt cache).", [
+      `bunhands_llm_tokens_total{kind="input"} ${this.llm.input}`,
+      `bunhands_llm_tokens_total{kind="output"} ${this.llm.output}`,
+      `bunhands_llm_tokens_total{kind="cache_read"} ${this.llm.cacheRead}`,
+    ]);
+    metric("bunhands_llm_cost_usd_total", "counter", "LLM cost since start at list prices, in US dollars.", [`bunhands_llm_cost_usd_total ${this.llm.costUsd}`]);
+    metric("process_resident_memory_bytes", "gauge", "Resident memory of the server process.", [`process_resident_memory_bytes ${process.memoryUsage.rss()}`]);
+    metric("process_start_time_seconds", "gauge", "Start time of the server process since the Unix epoch.", [`process_start_time_seconds ${START_TIME_S}`]);
     return `${lines.join("\n")}\n`;
   }
 }

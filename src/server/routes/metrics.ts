@@ -8,7 +8,7 @@ const route = createRoute({
   tags: ["Server"],
   summary: "Prometheus metrics",
   description:
-    "Text exposition format 0.0.4: open WebSocket connections, live conversations, stored events, actions by type, an action latency histogram (stored → observed), runtime errors.",
+    "Text exposition format 0.0.4: open WebSocket connections, live conversations, stored events, actions by type, an action latency histogram (stored → observed), runtime errors, LLM tokens and cost since start, and the process's resident memory and start time.",
   responses: { 200: { description: "The metrics", content: { "text/plain": { schema: z.string() } } }, ...errorResponses(401, 429) },
 });
 
