@@ -3,7 +3,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { instanceId } from "../src/runtime/docker-container.ts";
 import { announceMissing, inCI, sandboxVariants, testDocker } from "./support/sandbox-env.ts";
+import { listeningUrl } from "./support/process-output.ts";
 import { serveLoopbackPage, startTestServer, type TestServer } from "./support/server.ts";
+import { tempDir } from "./support/temp.ts";
 import { connectClient, type Frame } from "./support/ws-client.ts";
 
 const docker = (await sandboxVariants()).find((v) => v.name === "docker");
@@ -72,6 +74,30 @@ describe("the server on the Docker runtime", () => {
       page.stop(true);
     }
   }, 90_000);
+
+  test("a sandbox image that is not on the engine is an error observation saying how to build it; the server goes on", async () => {
+    // A server process of its own: the Docker side (client, pool) is one per process, and this file's
+    // server has already set it up with the real image.
+    const dir = tempDir();
+    const env = { ...process.env, PORT: "0", STATE_DIR: join(dir.path, "state"), WORKSPACE_BASE: join(dir.path, "ws"), RUNTIME: "docker", POOL_SIZE: "0", LOG_LEVEL: "error", SANDBOX_IMAGE: "bunhands-no-such-image:test" };
+    const proc = Bun.spawn(["bun", join(import.meta.dir, "../src/main.ts"), "serve"], { env, stdout: "pipe", stderr: "pipe" });
+    try {
+      const url = await listeningUrl(proc.stdout);
+      const client = await connectClient(url.replace(/^http/, "ws"));
+      await client.nextFrame((f) => f.type === "connected");
+      client.send({ action: "run", args: { command: "echo hi" } });
+      const failed = await client.nextFrame((f: Frame) => f.observation === "error", 30_000);
+      expect(String(failed.content)).toContain(
+        "the image bunhands-no-such-image:test is not on this Docker engine; build it with scripts/sandbox-image bunhands-no-such-image:test, or set SANDBOX_IMAGE to one that is",
+      );
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+      client.close();
+    } finally {
+      proc.kill("SIGTERM");
+      await proc.exited;
+      dir.cleanup();
+    }
+  }, 60_000);
 
   test("a shutdown leaves no container behind, pooled or starting", async () => {
     const own = await startTestServer({ RUNTIME: "docker", POOL_SIZE: "1" });

@@ -6,21 +6,10 @@ import { startServer } from "../src/server/server.ts";
 import { StartError } from "../src/server/start-error.ts";
 import { lockStateDir, PID_FILE } from "../src/server/state-lock.ts";
 import { startTestServer } from "./support/server.ts";
+import { lineOf } from "./support/process-output.ts";
 import { tempDir } from "./support/temp.ts";
 
 const MAIN = join(import.meta.dir, "../src/main.ts");
-
-/** Waits for a line of a process's output that matches. */
-async function lineOf(stream: ReadableStream<Uint8Array>, match: RegExp): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = "";
-  for await (const chunk of stream) {
-    text += decoder.decode(chunk, { stream: true });
-    const line = text.split("\n").find((l) => match.test(l));
-    if (line) return line;
-  }
-  throw new Error(`no line matching ${match}: ${text}`);
-}
 
 describe("one server per STATE_DIR", () => {
   test("a second server on the same STATE_DIR stops at once with one line naming the first; the first is untouched", async () => {

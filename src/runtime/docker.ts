@@ -155,5 +155,8 @@ async function isRunning(container: Docker.Container): Promise<boolean> {
 function unavailable(error: unknown): SandboxUnavailableError {
   if (error instanceof SandboxUnavailableError) return error;
   const detail = error instanceof Error ? error.message : String(error);
+  // No registry is reachable here: a missing image is built locally, and saying how is the useful part.
+  const image = /No such image: (\S+)/.exec(detail)?.[1];
+  if (image) return new SandboxUnavailableError(`the Docker sandbox is unavailable: the image ${image} is not on this Docker engine; build it with scripts/sandbox-image ${image}, or set SANDBOX_IMAGE to one that is`);
   return new SandboxUnavailableError(`the Docker sandbox is unavailable: ${detail.trim()}`);
 }
