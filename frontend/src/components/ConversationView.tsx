@@ -31,7 +31,7 @@ export function ConversationView({ conversationId, title }: { conversationId: st
     if (agentState) conversationsChanged();
   }, [agentState]);
   // The tab says how the agent is doing, so a user in another tab sees when it finishes or needs them.
-  const tabTitle = title || conversation.conversation?.title || "Conversation";
+  const tabTitle = title || conversation.conversation?.title || "Untitled conversation";
   useEffect(() => {
     document.title = agentState ? `${stateLabel(agentState)} · ${tabTitle} · bunhands` : `${tabTitle} · bunhands`;
   }, [agentState, tabTitle]);
