@@ -67,6 +67,14 @@ describe.skipIf(!browserAvailable("ui-conversations"))("the bundled UI in Chromi
     await page.locator('[data-testid="conversation-title"]', { hasText: "Renamed by the UI test" }).waitFor();
     const record = (await (await fetch(`${ui.server().url}/api/conversations/${id}`)).json()) as { title: string };
     expect(record.title).toBe("Renamed by the UI test");
+    // The box takes no more than the server's 200 characters, so a long paste is cut, not refused.
+    await item.hover();
+    await item.getByTestId("conversation-rename").click();
+    await item.getByTestId("conversation-rename-input").fill("x".repeat(250));
+    await item.getByTestId("conversation-rename-input").press("Enter");
+    await page.locator('[data-testid="conversation-title"]', { hasText: "x".repeat(200) }).waitFor();
+    const long = (await (await fetch(`${ui.server().url}/api/conversations/${id}`)).json()) as { title: string };
+    expect(long.title).toBe("x".repeat(200));
 
     await item.hover();
     await item.getByTestId("conversation-delete").click();

@@ -7,6 +7,9 @@ import { toAgentState, type Conversation } from "../wire.ts";
 import { Icon } from "./Icon.tsx";
 import { StateBadge } from "./StateBadge.tsx";
 
+/** The server's longest title (PATCH /api/conversations/:id): the box takes no more. */
+const TITLE_MAX = 200;
+
 type ItemProps = { conversation: Conversation; active: boolean; onError(message: string): void };
 
 function ConversationItem({ conversation, active, onError }: ItemProps) {
@@ -48,7 +51,7 @@ function ConversationItem({ conversation, active, onError }: ItemProps) {
             void rename();
           }}
         >
-          <input data-testid="conversation-rename-input" value={draft} onChange={(e) => setDraft(e.target.value)} onBlur={() => void rename()} onKeyDown={(e) => e.key === "Escape" && setMode("view")} autoFocus aria-label="New title" />
+          <input data-testid="conversation-rename-input" value={draft} maxLength={TITLE_MAX} onChange={(e) => setDraft(e.target.value)} onBlur={() => void rename()} onKeyDown={(e) => e.key === "Escape" && setMode("view")} autoFocus aria-label="New title" />
         </form>
       ) : (
         <a
