@@ -56,6 +56,24 @@ describe.skipIf(!browserAvailable("ui-conversations"))("the bundled UI in Chromi
     }
   }, TEST_MS);
 
+  test("a message too big for a frame is kept in the box with a note saying what to do, not sent and lost", async () => {
+    const page = await ui.newPage();
+    const id = await createConversationInUi(page, ui.server().url);
+    const huge = "y".repeat(1_200_000);
+    await page.getByTestId("chat-input").fill(huge);
+    await page.getByTestId("chat-input").press("Enter");
+    await page.getByTestId("chat-too-long").waitFor();
+    expect(await page.getByTestId("chat-too-long").textContent()).toContain("more than the 1.0 MB a message can carry. Upload it as a file");
+    expect((await page.getByTestId("chat-input").inputValue()).length).toBe(huge.length);
+    // Nothing went to the server: no message stored, no error frame shown.
+    expect(await page.getByTestId("notice").count()).toBe(0);
+    const events = (await (await fetch(`${ui.server().url}/api/conversations/${id}/events`)).json()) as { events: unknown[] };
+    expect(events.events).toEqual([]);
+    // Editing the text takes the note away; a message that fits goes as before.
+    await page.getByTestId("chat-input").fill("a short task");
+    await page.getByTestId("chat-too-long").waitFor({ state: "detached" });
+  }, TEST_MS);
+
   test("renames and deletes a conversation from the list", async () => {
     const page = await ui.newPage();
     const id = await createConversationInUi(page, ui.server().url);
