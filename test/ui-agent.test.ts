@@ -63,6 +63,36 @@ describe.skipIf(!browserAvailable("ui-agent"))("the bundled UI in Chromium: the 
     }
   }, TEST_MS);
 
+  test("confirmation mode switched on from the header holds the agent's risky action for the user", async () => {
+    const harness = await startAgentHarness();
+    try {
+      harness.script("UI-TOGGLE-TASK", [reply(toolUse("execute_bash", { command: "rm -rf ." })), reply(toolUse("finish", { message: "left as it was" }))]);
+      const page = await ui.newPage();
+      const id = await createConversationInUi(page, harness.server.url);
+      const toggle = page.getByTestId("confirmation-toggle");
+      await toggle.waitFor();
+      expect(await toggle.getAttribute("aria-pressed")).toBe("false");
+      await toggle.click();
+      await page.locator('[data-testid="confirmation-toggle"][aria-pressed="true"]').waitFor();
+      const record = (await (await fetch(`${harness.server.url}/api/conversations/${id}`)).json()) as { confirmation_mode: boolean };
+      expect(record.confirmation_mode).toBe(true);
+
+      await page.getByTestId("chat-input").fill("UI-TOGGLE-TASK: tidy up");
+      await page.getByTestId("chat-input").press("Enter");
+      await page.getByTestId("confirmation-prompt").filter({ hasText: "rm -rf ." }).waitFor();
+      await page.getByTestId("reject-button").click();
+      await page.locator('[data-testid="agent-state"][data-state="rejected"]').waitFor();
+
+      // Off again: the record says so.
+      await toggle.click();
+      await page.locator('[data-testid="confirmation-toggle"][aria-pressed="false"]').waitFor();
+      const after = (await (await fetch(`${harness.server.url}/api/conversations/${id}`)).json()) as { confirmation_mode: boolean };
+      expect(after.confirmation_mode).toBe(false);
+    } finally {
+      await harness.stop();
+    }
+  }, TEST_MS);
+
   test("pauses, resumes and stops a running agent with the header buttons", async () => {
     const harness = await startAgentHarness();
     try {

@@ -102,6 +102,11 @@ export async function renameConversation(id: string, title: string): Promise<voi
   if (!response.ok) throw await failure(response);
 }
 
+/** Confirmation mode on or off for one conversation (takes effect at once, for a running agent too). */
+export function setConfirmationMode(id: string, on: boolean): Promise<Conversation> {
+  return json(conversationSchema, conversationPath(id), { method: "PATCH", headers: jsonHeaders, body: JSON.stringify({ confirmation_mode: on }) });
+}
+
 export async function deleteConversation(id: string): Promise<void> {
   const response = await send(conversationPath(id), { method: "DELETE" });
   if (!response.ok) throw await failure(response);

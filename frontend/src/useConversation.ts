@@ -9,6 +9,8 @@ export type Notice = { id: number; level: "info" | "error"; text: string };
 
 export type ConversationState = {
   conversation: Conversation | null;
+  /** Replaces the conversation's record with the server's answer to a change (PATCH). */
+  setConversation(conversation: Conversation): void;
   loadError: string | null;
   log: EventLog;
   items: TimelineItem[];
@@ -98,5 +100,5 @@ export function useConversation(conversationId: string): ConversationState {
   const send = useCallback((action: ClientAction) => socketRef.current?.send(action), []);
   const dismissNotice = useCallback((id: number) => setNotices((list) => list.filter((n) => n.id !== id)), []);
 
-  return { conversation, loadError, log, items, agentState, connection, notices, workspaceVersion, send, dismissNotice };
+  return { conversation, setConversation, loadError, log, items, agentState, connection, notices, workspaceVersion, send, dismissNotice };
 }

@@ -7,6 +7,7 @@ import { AgentControls } from "./AgentControls.tsx";
 import { ChatInput } from "./ChatInput.tsx";
 import { CommandBox } from "./CommandBox.tsx";
 import { ConfirmationPrompt } from "./ConfirmationPrompt.tsx";
+import { ConfirmationToggle } from "./ConfirmationToggle.tsx";
 import { ConnectionIndicator } from "./ConnectionIndicator.tsx";
 import { FilePanel } from "./FilePanel.tsx";
 import { Icon } from "./Icon.tsx";
@@ -87,6 +88,7 @@ export function ConversationView({ conversationId, title }: { conversationId: st
             </div>
           </div>
           <div className="conversation-actions">
+            <ConfirmationToggle conversation={conversation.conversation} onChanged={conversation.setConversation} />
             <AgentControls state={agentState} send={send} disabled={connection !== "connected"} />
             <button type="button" className={`btn btn-small ${filesOpen ? "btn-active" : ""}`} onClick={() => setFilesOpen((open) => !open)} data-testid="files-toggle" title="Show or hide the workspace files">
               <Icon name="panel" size={14} /> <span className="btn-label">Files</span>

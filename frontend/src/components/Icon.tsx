@@ -17,6 +17,7 @@ const PATHS = {
   send: "M4 12l16-8-6 16-3-7z",
   terminal: "M4 6l6 6-6 6M12 18h8",
   panel: "M3 4h18v16H3zM15 4v16",
+  shield: "M12 3l8 3v6c0 5-3.5 8-8 9-4.5-1-8-4-8-9V6z",
 } as const;
 
 export type IconName = keyof typeof PATHS;
