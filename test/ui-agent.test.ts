@@ -63,7 +63,7 @@ describe.skipIf(!browserAvailable("ui-agent"))("the bundled UI in Chromium: the 
     }
   }, TEST_MS);
 
-  test("confirmation mode switched on from the header holds the agent's risky action for the user", async () => {
+  test("confirmation mode, switched from the header or ticked on the start screen, holds the agent's risky action for the user", async () => {
     const harness = await startAgentHarness();
     try {
       harness.script("UI-TOGGLE-TASK", [reply(toolUse("execute_bash", { command: "rm -rf ." })), reply(toolUse("finish", { message: "left as it was" }))]);
@@ -88,6 +88,16 @@ describe.skipIf(!browserAvailable("ui-agent"))("the bundled UI in Chromium: the 
       await page.locator('[data-testid="confirmation-toggle"][aria-pressed="false"]').waitFor();
       const after = (await (await fetch(`${harness.server.url}/api/conversations/${id}`)).json()) as { confirmation_mode: boolean };
       expect(after.confirmation_mode).toBe(false);
+
+      // Ticked on the start screen, a task's first risky action already waits.
+      harness.script("UI-TICKED-TASK", [reply(toolUse("execute_bash", { command: "rm -rf ." })), reply(toolUse("finish", { message: "left as it was" }))]);
+      await page.goto(harness.server.url);
+      await page.getByTestId("new-confirmation-mode").check();
+      await page.getByTestId("chat-input").fill("UI-TICKED-TASK: tidy up");
+      await page.getByTestId("chat-input").press("Enter");
+      await page.waitForURL(/\/conversations\/[^/]+$/);
+      await page.getByTestId("confirmation-prompt").filter({ hasText: "rm -rf ." }).waitFor();
+      await page.locator('[data-testid="confirmation-toggle"][aria-pressed="true"]').waitFor();
     } finally {
       await harness.stop();
     }

@@ -87,7 +87,7 @@ export async function listConversations(wanted = CONVERSATION_PAGE): Promise<{ c
   return { conversations, more: Boolean(pageId) };
 }
 
-export function createConversation(body: { initial_task?: string; title?: string } = {}): Promise<string> {
+export function createConversation(body: { initial_task?: string; title?: string; confirmation_mode?: boolean } = {}): Promise<string> {
   return json(createdConversationSchema, "/api/conversations", { method: "POST", headers: jsonHeaders, body: JSON.stringify(body) }).then(
     (created) => created.conversation_id,
   );

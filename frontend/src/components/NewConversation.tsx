@@ -9,12 +9,14 @@ import { ChatInput } from "./ChatInput.tsx";
 export function NewConversation() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // Sent only when ticked: unticked leaves the server's own default (CONFIRMATION_MODE) in force.
+  const [confirmRisky, setConfirmRisky] = useState(false);
 
   const create = async (task: string | null) => {
     setBusy(true);
     setError(null);
     try {
-      const id = await createConversation(task ? { initial_task: task } : {});
+      const id = await createConversation({ ...(task ? { initial_task: task } : {}), ...(confirmRisky ? { confirmation_mode: true } : {}) });
       conversationsChanged();
       navigate(conversationHref(id));
     } catch (e) {
@@ -36,6 +38,9 @@ export function NewConversation() {
           <button type="button" className="btn" data-testid="create-empty-conversation" disabled={busy} onClick={() => void create(null)}>
             Start without a task
           </button>
+          <label className="hero-option" title="The agent's high-risk actions (deleting files, running downloads…) wait for you to confirm them. It can be switched later in the conversation's header.">
+            <input type="checkbox" checked={confirmRisky} onChange={(e) => setConfirmRisky(e.target.checked)} data-testid="new-confirmation-mode" /> Confirm risky actions
+          </label>
         </div>
         {error && <div className="banner banner-error">{error}</div>}
       </div>
