@@ -1,5 +1,5 @@
 #!/usr/bin/env bun
-import { ConfigError, describeSettings, loadConfig, type Config } from "./config.ts";
+import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { log } from "./log.ts";
 import { VERSION } from "./version.ts";
 
@@ -13,7 +13,8 @@ usage:
 
 settings (environment variables, with defaults):`;
 
-function printHelp(): void {
+async function printHelp(): Promise<void> {
+  const { describeSettings } = await import("./settings-help.ts");
   const settings = describeSettings();
   const nameWidth = Math.max(...settings.map((s) => s.name.length));
   const defaultWidth = Math.max(...settings.map((s) => s.default.length));

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { Subprocess } from "bun";
 import pkg from "../package.json";
 import { ensureBinary } from "../scripts/benchmarks/binary-build.ts";
-import { describeSettings } from "../src/config.ts";
+import { describeSettings } from "../src/settings-help.ts";
 import { DATABASE_FILE } from "../src/db/client.ts";
 import { reply, startFakeAnthropic, toolUse } from "./support/fake-anthropic.ts";
 import { tempDir } from "./support/temp.ts";

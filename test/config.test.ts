@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { ConfigError, DEFAULT_MODEL, describeSettings, loadConfig } from "../src/config.ts";
+import { ConfigError, DEFAULT_MODEL, loadConfig } from "../src/config.ts";
+import { describeSettings } from "../src/settings-help.ts";
 
 describe("settings", () => {
   test("defaults: loopback on 3000, the newest Sonnet, auto runtime", () => {

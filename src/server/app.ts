@@ -43,12 +43,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   // rather than Hono's default: the default compiles every route into one expression at the first request
   // (~5 ms of a cold start here); this one matches as fast at the API's ~60 routes (both ~15–40 µs a request).
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook, router: new PatternRouter() });
-  // The agent's own browse and requests naming a loopback server by another host are refused outright;
-  // then CORS (preflights and refusals carry its headers), the rate limit (unauthenticated floods too), and
-  // the key: every route but /health needs SESSION_API_KEY when it is set (the UI is served before Hono).
   // nosniff, no framing by other sites, no referrer… on every answer. HSTS is the TLS proxy's to set:
   // bunhands itself speaks plain HTTP (and a browser ignores HSTS there anyway).
   app.use("*", secureHeaders({ strictTransportSecurity: false }));
+  // The agent's own browse and requests naming a loopback server by another host are refused outright;
+  // then CORS (preflights and refusals carry its headers), the rate limit (unauthenticated floods too), and
+  // the key: every route but /health needs SESSION_API_KEY when it is set (the UI is served before Hono).
   app.use("*", refuseOwnBrowse());
   app.use("*", loopbackHostGuard({ host: deps.config.HOST, corsOrigins: deps.config.CORS_ORIGINS }));
   app.use("*", corsFromSettings(deps.config.CORS_ORIGINS));

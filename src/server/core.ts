@@ -7,9 +7,8 @@ import { configureLog, type Level } from "../log.ts";
 import { SecurityAnalyzer } from "../security/analyzer.ts";
 import { createSecretMasker } from "../security/mask.ts";
 import { ConversationManager } from "./conversation-manager.ts";
-import { describeFsError } from "./directories.ts";
 import { Metrics } from "./metrics.ts";
-import { StartError } from "./start-error.ts";
+import { describeFsError, StartError } from "./start-error.ts";
 
 export type Core = { store: SqliteEventStore; manager: ConversationManager; metrics: Metrics };
 

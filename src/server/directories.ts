@@ -1,6 +1,6 @@
 import { accessSync, constants, mkdirSync } from "node:fs";
 import type { Config } from "../config.ts";
-import { StartError } from "./start-error.ts";
+import { describeFsError, StartError } from "./start-error.ts";
 
 /**
  * Creates STATE_DIR and WORKSPACE_BASE when missing and checks that this process can write in them, so that
@@ -16,11 +16,4 @@ export function prepareDirectories(config: Pick<Config, "STATE_DIR" | "WORKSPACE
       throw new StartError(`${setting} ${dir} cannot be used: ${describeFsError(error)}; set ${setting} to a folder this user can write`);
     }
   }
-}
-
-/** "permission denied (EACCES)" rather than Node's "EACCES: permission denied, mkdir '/x'". */
-export function describeFsError(error: unknown): string {
-  const { code, message } = (error ?? {}) as { code?: string; message?: string };
-  const text = (message ?? String(error)).replace(/^[A-Z]+: /, "").replace(/, \w+ '.*'$/, "");
-  return code ? `${text} (${code})` : text;
 }

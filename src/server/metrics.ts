@@ -24,6 +24,8 @@ export class Metrics {
   eventsStored = 0;
   runtimeErrors = 0;
   readonly llm = { input: 0, output: 0, cacheRead: 0, costUsd: 0 };
+  readonly actionsByType = new Map<string, number>();
+  readonly actionLatency = new Map<string, Histogram>();
 
   /** One more LLM reply's tokens and cost (what the conversation's running total grew by). */
   addLlmUsage(delta: LlmUsageDelta): void {
@@ -32,8 +34,6 @@ export class Metrics {
     this.llm.cacheRead += Math.max(0, delta.cache_read_tokens ?? 0);
     this.llm.costUsd += Math.max(0, delta.cost_usd);
   }
-  readonly actionsByType = new Map<string, number>();
-  readonly actionLatency = new Map<string, Histogram>();
 
   countAction(action: string): void {
     this.actionsByType.set(action, (this.actionsByType.get(action) ?? 0) + 1);

@@ -15,3 +15,10 @@ export function listenError(error: unknown, host: string, port: number): StartEr
   if (code === "EACCES") return new StartError(`PORT ${port} on ${host} needs privileges this process lacks (ports below 1024); set PORT to 1024 or above`);
   return new StartError(`cannot listen on ${host}:${port}: ${code ?? ""}${code && message ? " " : ""}${message ?? String(error)}`);
 }
+
+/** "permission denied (EACCES)" rather than Node's "EACCES: permission denied, mkdir '/x'". */
+export function describeFsError(error: unknown): string {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  const text = (message ?? String(error)).replace(/^[A-Z]+: /, "").replace(/, \w+ '.*'$/, "");
+  return code ? `${text} (${code})` : text;
+}

@@ -1,10 +1,9 @@
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { StartError } from "./start-error.ts";
 
 /** The file in STATE_DIR that names the server process using it. */
 export const PID_FILE = "bunhands.pid";
-
-import { StartError } from "./start-error.ts";
 
 export class StateDirInUseError extends StartError {}
 

@@ -40,7 +40,6 @@ export function ConfirmationToggle({ conversation, onChanged }: Props) {
       aria-pressed={on}
       title={error ?? title}
       data-testid="confirmation-toggle"
-      data-on={on}
     >
       <Icon name="shield" size={14} /> <span className="btn-label">{on ? "Confirming" : "Confirm risky"}</span>
     </button>

@@ -10,11 +10,16 @@ import { StateBadge } from "./StateBadge.tsx";
 /** The server's longest title (PATCH /api/conversations/:id): the box takes no more. */
 const TITLE_MAX = 200;
 
+/** A conversation's title as the list shows it (and filters it). */
+function shownTitle(conversation: Conversation): string {
+  return conversation.title || "Untitled conversation";
+}
+
 type ItemProps = { conversation: Conversation; active: boolean; onError(message: string): void };
 
 function ConversationItem({ conversation, active, onError }: ItemProps) {
   const id = conversation.conversation_id;
-  const title = conversation.title || "Untitled conversation";
+  const title = shownTitle(conversation);
   const [mode, setMode] = useState<"view" | "rename" | "delete">("view");
   const [draft, setDraft] = useState(title);
 
@@ -104,7 +109,7 @@ export function ConversationList({ conversations, activeId, loaded, error, more,
   const [actionError, setActionError] = useState<string | null>(null);
   const [filter, setFilter] = useState("");
   const needle = filter.trim().toLowerCase();
-  const shown = needle ? conversations.filter((c) => (c.title || "Untitled conversation").toLowerCase().includes(needle)) : conversations;
+  const shown = needle ? conversations.filter((c) => shownTitle(c).toLowerCase().includes(needle)) : conversations;
   return (
     <nav className="conversation-list" data-testid="conversation-list" aria-label="Conversations">
       <button type="button" className="btn btn-primary new-conversation" data-testid="new-conversation" onClick={() => navigate("/")}>

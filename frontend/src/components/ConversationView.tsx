@@ -31,11 +31,11 @@ export function ConversationView({ conversationId, title }: { conversationId: st
   useEffect(() => {
     if (agentState) conversationsChanged();
   }, [agentState]);
+  const shownTitle = title || conversation.conversation?.title || "Untitled conversation";
   // The tab says how the agent is doing, so a user in another tab sees when it finishes or needs them.
-  const tabTitle = title || conversation.conversation?.title || "Untitled conversation";
   useEffect(() => {
-    document.title = agentState ? `${stateLabel(agentState)} · ${tabTitle} · bunhands` : `${tabTitle} · bunhands`;
-  }, [agentState, tabTitle]);
+    document.title = agentState ? `${stateLabel(agentState)} · ${shownTitle} · bunhands` : `${shownTitle} · bunhands`;
+  }, [agentState, shownTitle]);
 
   if (connection === "not_found") {
     return (
@@ -60,7 +60,6 @@ export function ConversationView({ conversationId, title }: { conversationId: st
   };
 
   const confirming = agentState === "awaiting_user_confirmation";
-  const shownTitle = title || conversation.conversation?.title || "Untitled conversation";
   return (
     <div
       className={`conversation ${filesOpen ? "files-open" : ""}`}
